@@ -1,0 +1,102 @@
+import type { ScheduledConfig } from "../config.ts";
+import { Deadline } from "../deadline.ts";
+import { ServiceError } from "../errors.ts";
+import type { Log, MetricsSink } from "../observability/types.ts";
+import type { SpotifyRuntime } from "../spotify/runtime.ts";
+import type { ScheduledRun } from "./event.ts";
+import { parseBatch, parseBatchText } from "./queries.ts";
+import { runBatch, type QueryFailure } from "./run.ts";
+import type { ParameterCache } from "./source.ts";
+import type { ResultsStore } from "./store.ts";
+
+export interface CollectionSummary {
+  runId: string;
+  source: string;
+  succeeded: number;
+  failed: number;
+  skipped: number;
+  items: number;
+  pages: number;
+  durationMs: number;
+  object: string | null;
+  failures: QueryFailure[];
+  skippedQueries: { index: number; q: string; type: string }[];
+}
+
+export interface CollectDeps {
+  spotify: SpotifyRuntime;
+  config: ScheduledConfig;
+  parameters: ParameterCache;
+  store: ResultsStore | undefined;
+  log: Log;
+  metrics: MetricsSink;
+}
+
+/** Time kept back from the searches for writing the results. */
+export const WRITE_RESERVE_MS = 3_000;
+
+/**
+ * Invocation fails (so Lambda retries and the Errors alarm fires) when the batch cannot be read,
+ * the results cannot be stored, or not one search succeeded. A run where only some
+ * searches failed or were skipped succeeds and reports them in its summary and metrics.
+ */
+export class CollectionFailedError extends ServiceError {
+  readonly status = 502;
+  override name = "CollectionFailedError";
+  constructor(
+    message: string,
+    readonly summary: CollectionSummary,
+  ) {
+    super(message);
+  }
+}
+
+export async function collect(run: ScheduledRun, deadline: Deadline, deps: CollectDeps): Promise<CollectionSummary> {
+  const { spotify, config, log, metrics } = deps;
+  const started = spotify.clock.now();
+  const maxLimit = spotify.config.maxLimit;
+  const fromEvent = run.queries !== undefined;
+  const source = fromEvent ? "The event's queries" : `SSM parameter ${config.queriesParameter}`;
+  const batch = fromEvent
+    ? parseBatch(run.queries, source, maxLimit)
+    : parseBatchText(await deps.parameters.read(config.queriesParameter, signalFor(deadline)), source, maxLimit);
+  for (const entry of batch.invalid) log.warn("Invalid batch entry", { index: entry.index, error: entry.message });
+
+  const searchDeadline = new Deadline(deadline.at - WRITE_RESERVE_MS, spotify.clock);
+  const outcome = await runBatch(run.runId, batch.queries, batch.invalid, searchDeadline, config.concurrency, {
+    client: spotify.client,
+    clock: spotify.clock,
+    log,
+    metrics,
+  });
+
+  let object: string | null = null;
+  if (deps.store && outcome.lines.length > 0) {
+    object = await deps.store.write(deps.store.keyFor(run.runId, run.startedAt), outcome.lines, signalFor(deadline));
+  }
+  const summary: CollectionSummary = {
+    runId: run.runId,
+    source: fromEvent ? "event" : config.queriesParameter,
+    succeeded: outcome.succeeded,
+    failed: outcome.failures.length,
+    skipped: outcome.skipped.length,
+    items: outcome.items,
+    pages: outcome.lines.length,
+    durationMs: spotify.clock.now() - started,
+    object,
+    failures: outcome.failures,
+    skippedQueries: outcome.skipped,
+  };
+  metrics.count("ScheduledSucceeded", summary.succeeded);
+  metrics.count("ScheduledFailed", summary.failed);
+  metrics.count("ScheduledSkipped", summary.skipped);
+  metrics.count("ScheduledItems", summary.items);
+  if (summary.succeeded === 0 && summary.failed + summary.skipped > 0) {
+    throw new CollectionFailedError("No search of the batch succeeded", summary);
+  }
+  return summary;
+}
+
+function signalFor(deadline: Deadline): AbortSignal {
+  return AbortSignal.timeout(Math.max(1, deadline.remainingMs()));
+}

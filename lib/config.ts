@@ -1,0 +1,152 @@
+import { ConfigurationError } from "./errors.ts";
+
+/** Settings shared by every function that talks to Spotify. */
+export interface SpotifyConfig {
+  secretId: string;
+  accountsUrl: string;
+  apiUrl: string;
+  maxLimit: number;
+  secretCacheTtlMs: number;
+  tokenExpiryMarginMs: number;
+  retry: RetrySettings;
+}
+
+export interface RetrySettings {
+  /** Attempts for 5xx, resets and timeouts (the first try included). */
+  maxAttempts: number;
+  /** Base of the exponential backoff for 5xx and network faults. */
+  baseDelayMs: number;
+  /** Longest `Retry-After` the service waits out itself; longer ones go back to the caller. */
+  maxRetryAfterMs: number;
+  /** Wait used when a 429 carries no usable `Retry-After`. */
+  defaultRetryAfterMs: number;
+  /** Timeout of each single upstream attempt. */
+  attemptTimeoutMs: number;
+  /** Kept free before the Lambda deadline for answering. */
+  deadlineMarginMs: number;
+}
+
+export interface ScheduledConfig {
+  queriesParameter: string;
+  queriesCacheTtlMs: number;
+  resultsBucket: string | undefined;
+  resultsPrefix: string;
+  concurrency: number;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Every variable the search path reads, with its default (undefined = required or optional without one). */
+export const SPOTIFY_SETTINGS = {
+  SPOTIFY_SECRET_ID: undefined,
+  SPOTIFY_ACCOUNTS_URL: "https://accounts.spotify.com",
+  SPOTIFY_API_URL: "https://api.spotify.com/v1",
+  SPOTIFY_MAX_LIMIT: "10",
+  SECRET_CACHE_TTL_SECONDS: "300",
+  TOKEN_EXPIRY_MARGIN_SECONDS: "60",
+  RETRY_MAX_ATTEMPTS: "3",
+  RETRY_BASE_DELAY_MS: "200",
+  RETRY_MAX_WAIT_SECONDS: "10",
+  RETRY_DEFAULT_WAIT_SECONDS: "5",
+  UPSTREAM_TIMEOUT_MS: "5000",
+  DEADLINE_MARGIN_MS: "500",
+} as const;
+
+/** Variables only the scheduled collection reads. */
+export const SCHEDULED_SETTINGS = {
+  SCHEDULED_QUERIES_PARAMETER: undefined,
+  QUERIES_CACHE_TTL_SECONDS: "300",
+  RESULTS_BUCKET: undefined,
+  RESULTS_PREFIX: "spotify-search",
+  BATCH_CONCURRENCY: "4",
+} as const;
+
+/** Read by Powertools Logger and Metrics themselves. */
+export const OBSERVABILITY_SETTINGS = {
+  POWERTOOLS_SERVICE_NAME: "spotify-search",
+  POWERTOOLS_LOG_LEVEL: "INFO",
+  POWERTOOLS_METRICS_NAMESPACE: "SpotifySearch",
+} as const;
+
+/** Environment variable names each function reads (the template must set all of them). */
+export const FUNCTION_ENVIRONMENT = {
+  search: [...Object.keys(SPOTIFY_SETTINGS), ...Object.keys(OBSERVABILITY_SETTINGS)],
+  scheduled: [
+    ...Object.keys(SPOTIFY_SETTINGS),
+    ...Object.keys(SCHEDULED_SETTINGS),
+    ...Object.keys(OBSERVABILITY_SETTINGS),
+  ],
+} as const;
+
+function text(env: Env, name: string, fallback: string | undefined): string | undefined {
+  const value = env[name]?.trim();
+  return value ? value : fallback;
+}
+
+function required(env: Env, name: string): string {
+  const value = text(env, name, undefined);
+  if (value === undefined) throw new ConfigurationError(`Environment variable ${name} is not set`);
+  return value;
+}
+
+function integer(env: Env, name: string, fallback: string, min: number, max: number): number {
+  const raw = text(env, name, fallback) ?? fallback;
+  const value = /^\d+$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(value) || value < min || value > max) {
+    throw new ConfigurationError(
+      `Environment variable ${name} must be an integer from ${min} to ${max}`,
+    );
+  }
+  return value;
+}
+
+function url(env: Env, name: string, fallback: string): string {
+  const raw = text(env, name, fallback) ?? fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigurationError(`Environment variable ${name} must be an absolute http(s) URL`);
+  }
+  if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
+    throw new ConfigurationError(`Environment variable ${name} must be an absolute http(s) URL`);
+  }
+  return raw.replace(/\/+$/, "");
+}
+
+export function loadSpotifyConfig(env: Env = process.env): SpotifyConfig {
+  const s = SPOTIFY_SETTINGS;
+  return {
+    secretId: required(env, "SPOTIFY_SECRET_ID"),
+    accountsUrl: url(env, "SPOTIFY_ACCOUNTS_URL", s.SPOTIFY_ACCOUNTS_URL),
+    apiUrl: url(env, "SPOTIFY_API_URL", s.SPOTIFY_API_URL),
+    maxLimit: integer(env, "SPOTIFY_MAX_LIMIT", s.SPOTIFY_MAX_LIMIT, 1, 50),
+    secretCacheTtlMs: 1000 * integer(env, "SECRET_CACHE_TTL_SECONDS", s.SECRET_CACHE_TTL_SECONDS, 0, 86_400),
+    tokenExpiryMarginMs:
+      1000 * integer(env, "TOKEN_EXPIRY_MARGIN_SECONDS", s.TOKEN_EXPIRY_MARGIN_SECONDS, 0, 600),
+    retry: {
+      maxAttempts: integer(env, "RETRY_MAX_ATTEMPTS", s.RETRY_MAX_ATTEMPTS, 1, 10),
+      baseDelayMs: integer(env, "RETRY_BASE_DELAY_MS", s.RETRY_BASE_DELAY_MS, 0, 10_000),
+      maxRetryAfterMs: 1000 * integer(env, "RETRY_MAX_WAIT_SECONDS", s.RETRY_MAX_WAIT_SECONDS, 0, 900),
+      defaultRetryAfterMs:
+        1000 * integer(env, "RETRY_DEFAULT_WAIT_SECONDS", s.RETRY_DEFAULT_WAIT_SECONDS, 1, 900),
+      attemptTimeoutMs: integer(env, "UPSTREAM_TIMEOUT_MS", s.UPSTREAM_TIMEOUT_MS, 100, 900_000),
+      deadlineMarginMs: integer(env, "DEADLINE_MARGIN_MS", s.DEADLINE_MARGIN_MS, 0, 60_000),
+    },
+  };
+}
+
+export function loadScheduledConfig(env: Env = process.env): ScheduledConfig {
+  const s = SCHEDULED_SETTINGS;
+  return {
+    queriesParameter: required(env, "SCHEDULED_QUERIES_PARAMETER"),
+    queriesCacheTtlMs:
+      1000 * integer(env, "QUERIES_CACHE_TTL_SECONDS", s.QUERIES_CACHE_TTL_SECONDS, 0, 86_400),
+    resultsBucket: text(env, "RESULTS_BUCKET", undefined),
+    resultsPrefix: (text(env, "RESULTS_PREFIX", s.RESULTS_PREFIX) ?? s.RESULTS_PREFIX).replace(
+      /^\/+|\/+$/g,
+      "",
+    ),
+    concurrency: integer(env, "BATCH_CONCURRENCY", s.BATCH_CONCURRENCY, 1, 32),
+  };
+}

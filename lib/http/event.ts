@@ -1,0 +1,75 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from "aws-lambda";
+import { ValidationError } from "../errors.ts";
+import type { QueryValues } from "../search/params.ts";
+
+/** API Gateway HTTP API (payload v2.0) or REST API (v1) proxy event. */
+export type ApiEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;
+
+export interface ApiRequest {
+  method: string;
+  path: string;
+  query: QueryValues;
+  /** API Gateway's own request id, for correlating logs. */
+  requestId: string | undefined;
+}
+
+/** Reads method, path and every query value from either payload version. */
+export function parseApiEvent(event: unknown): ApiRequest {
+  if (typeof event !== "object" || event === null) {
+    throw new ValidationError("The event is not an API Gateway proxy event");
+  }
+  const record = event as Record<string, unknown>;
+  const context = objectOrEmpty(record.requestContext);
+  const requestId = typeof context.requestId === "string" ? context.requestId : undefined;
+  const http = objectOrEmpty(context.http);
+
+  if (typeof http.method === "string") {
+    const v2 = event as APIGatewayProxyEventV2;
+    const path = typeof v2.rawPath === "string" ? v2.rawPath : String(http.path ?? "");
+    return { method: http.method.toUpperCase(), path, query: queryFromV2(v2), requestId };
+  }
+  if (typeof record.httpMethod === "string") {
+    const v1 = event as APIGatewayProxyEvent;
+    const path = typeof v1.path === "string" ? v1.path : String(v1.resource ?? "");
+    return { method: v1.httpMethod.toUpperCase(), path, query: queryFromV1(v1), requestId };
+  }
+  throw new ValidationError("The event is not an API Gateway proxy event");
+}
+
+function queryFromV2(event: APIGatewayProxyEventV2): QueryValues {
+  // rawQueryString keeps repeated names apart; queryStringParameters joins them with commas.
+  if (typeof event.rawQueryString === "string") return fromSearchParams(event.rawQueryString);
+  return fromSingleValues(event.queryStringParameters);
+}
+
+function queryFromV1(event: APIGatewayProxyEvent): QueryValues {
+  const multi = event.multiValueQueryStringParameters;
+  if (multi && typeof multi === "object") {
+    const query: Record<string, string[]> = {};
+    for (const [name, values] of Object.entries(multi)) {
+      if (Array.isArray(values)) query[name] = values.filter((v) => typeof v === "string");
+      else if (typeof values === "string") query[name] = [values];
+    }
+    return query;
+  }
+  return fromSingleValues(event.queryStringParameters);
+}
+
+function fromSearchParams(raw: string): QueryValues {
+  const query: Record<string, string[]> = {};
+  for (const [name, value] of new URLSearchParams(raw)) (query[name] ??= []).push(value);
+  return query;
+}
+
+function fromSingleValues(values: Record<string, string | undefined> | null | undefined): QueryValues {
+  const query: Record<string, string[]> = {};
+  if (!values || typeof values !== "object") return query;
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === "string") query[name] = [value];
+  }
+  return query;
+}
+
+function objectOrEmpty(value: unknown): Record<string, unknown> {
+  return typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
+}

@@ -1,0 +1,27 @@
+import { appendFileSync, mkdirSync } from "node:fs";
+import { defineConfig } from "vitest/config";
+import { CAPTURE_DIR } from "./tests/support/leak-scan.ts";
+
+export default defineConfig({
+  test: {
+    include: ["tests/**/*.test.ts"],
+    globalSetup: ["tests/support/global-setup.ts"],
+    setupFiles: ["tests/support/capture-output.ts"],
+    // console.* from tests goes through vitest, not the worker's stdout: keep it for the leak scan.
+    onConsoleLog(log) {
+      mkdirSync(CAPTURE_DIR, { recursive: true });
+      appendFileSync(`${CAPTURE_DIR}/console.log`, `${log}\n`);
+    },
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    env: {
+      AWS_REGION: "us-east-1",
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      POWERTOOLS_SERVICE_NAME: "spotify-search",
+      POWERTOOLS_METRICS_NAMESPACE: "SpotifySearch",
+      POWERTOOLS_LOG_LEVEL: "INFO",
+      AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1",
+    },
+  },
+});
