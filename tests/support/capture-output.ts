@@ -16,7 +16,10 @@ for (const stream of [process.stdout, process.stderr]) {
   if ((stream.write as { captured?: boolean }).captured) continue;
   const write = (chunk: unknown, ...rest: unknown[]) => {
     appendFileSync(file, typeof chunk === "string" ? chunk : Buffer.from(chunk as Uint8Array));
-    return verbose ? original(chunk, ...rest) : true;
+    if (verbose) return original(chunk, ...rest);
+    const callback = rest.find((arg) => typeof arg === "function") as (() => void) | undefined;
+    callback?.();
+    return true;
   };
   (write as { captured?: boolean }).captured = true;
   stream.write = write as typeof stream.write;
