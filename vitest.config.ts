@@ -21,7 +21,7 @@ export default defineConfig({
       POWERTOOLS_SERVICE_NAME: "spotify-search",
       POWERTOOLS_METRICS_NAMESPACE: "SpotifySearch",
       POWERTOOLS_LOG_LEVEL: "INFO",
-      AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING: "1",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     },
   },
 });

@@ -1,0 +1,73 @@
+import { randomUUID } from "node:crypto";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from "aws-lambda";
+
+/** Turns a local HTTP request into the HTTP API payload v2.0 event API Gateway would send. */
+export function toHttpApiEvent(request: IncomingMessage, body: string): APIGatewayProxyEventV2 {
+  const url = new URL(request.url ?? "/", "http://localhost");
+  const rawQueryString = url.search.replace(/^\?/, "");
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(",") : value;
+  }
+  const single: Record<string, string> = {};
+  for (const [name, value] of url.searchParams) {
+    single[name] = single[name] === undefined ? value : `${single[name]},${value}`;
+  }
+  const method = request.method ?? "GET";
+  const now = new Date();
+  return {
+    version: "2.0",
+    routeKey: "$default",
+    rawPath: url.pathname,
+    rawQueryString,
+    headers,
+    queryStringParameters: rawQueryString ? single : undefined,
+    requestContext: {
+      accountId: "123456789012",
+      apiId: "local",
+      domainName: headers.host ?? "localhost",
+      domainPrefix: "local",
+      http: {
+        method,
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp: request.socket.remoteAddress ?? "127.0.0.1",
+        userAgent: headers["user-agent"] ?? "",
+      },
+      requestId: randomUUID(),
+      routeKey: "$default",
+      stage: "$default",
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    body: body === "" ? undefined : body,
+    isBase64Encoded: false,
+  };
+}
+
+/** A Lambda context for a local invocation with `timeoutMs` to run. */
+export function localContext(functionName: string, timeoutMs: number, memoryMb = 512): Context {
+  const deadline = Date.now() + timeoutMs;
+  return {
+    callbackWaitsForEmptyEventLoop: true,
+    functionName,
+    functionVersion: "$LATEST",
+    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
+    memoryLimitInMB: String(memoryMb),
+    awsRequestId: randomUUID(),
+    logGroupName: `/aws/lambda/${functionName}`,
+    logStreamName: `local/[$LATEST]${randomUUID().slice(0, 8)}`,
+    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** Writes a proxy result back as the HTTP response API Gateway would give. */
+export function writeResult(response: ServerResponse, result: APIGatewayProxyResult): void {
+  const headers = { ...result.headers } as Record<string, string | number | boolean>;
+  response.writeHead(result.statusCode, headers);
+  response.end(result.isBase64Encoded ? Buffer.from(result.body, "base64") : result.body);
+}

@@ -1,0 +1,109 @@
+import { readFileSync } from "node:fs";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { startEmulator } from "./emulator/server.ts";
+import type { Emulator } from "./emulator/types.ts";
+import { type MotoServer, startMoto } from "./moto.ts";
+
+export const LOCAL_SECRET_ID = "spotify-search/local";
+export const LOCAL_QUERIES_PARAMETER = "/spotify-search/local/queries";
+export const LOCAL_BUCKET = "spotify-search-local-results";
+export const LOCAL_CLIENT = { clientId: "local-client-id", clientSecret: "local-client-secret" };
+const REGION = "us-east-1";
+
+export interface LocalStack {
+  /** The environment the functions get locally, in place of the template's references. */
+  env: Record<string, string>;
+  moto: MotoServer;
+  /** Absent when real Spotify credentials were given. */
+  emulator: Emulator | undefined;
+  stop(): Promise<void>;
+}
+
+export interface LocalStackOptions {
+  /** Real Spotify credentials: seeded into the secret, and the real Spotify URLs used. */
+  realCredentials?: { clientId: string; clientSecret: string };
+  emulatorPort?: number;
+  /** Seed the scheduled queries from this JSON file (default infra/local/queries.json). */
+  queriesFile?: string;
+}
+
+/** Real Spotify credentials from SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET, when both are set. */
+export function realCredentialsFromEnv(): LocalStackOptions["realCredentials"] {
+  const clientId = process.env.SPOTIFY_CLIENT_ID?.trim();
+  const clientSecret = process.env.SPOTIFY_CLIENT_SECRET?.trim();
+  return clientId && clientSecret ? { clientId, clientSecret } : undefined;
+}
+
+/**
+ * moto (Secrets Manager, SSM, S3) seeded with the secret, the scheduled queries and the results
+ * bucket, plus the Spotify emulator. `stop()` ends both, moto by its PID.
+ */
+export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  // Node 20 still runs this project; the SDK's notice about its future minimum is noise here.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const moto = await startMoto();
+  let emulator: Emulator | undefined;
+  try {
+    const client = options.realCredentials ?? LOCAL_CLIENT;
+    await seed(moto.endpoint, client, options.queriesFile ?? new URL("./queries.json", import.meta.url));
+    if (!options.realCredentials) {
+      emulator = await startEmulator({ port: options.emulatorPort ?? 0, ...LOCAL_CLIENT });
+    }
+    const env: Record<string, string> = {
+      AWS_ENDPOINT_URL: moto.endpoint,
+      AWS_REGION: REGION,
+      AWS_ACCESS_KEY_ID: "local",
+      AWS_SECRET_ACCESS_KEY: "local",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      SPOTIFY_SECRET_ID: LOCAL_SECRET_ID,
+      SCHEDULED_QUERIES_PARAMETER: LOCAL_QUERIES_PARAMETER,
+      RESULTS_BUCKET: LOCAL_BUCKET,
+      ...(emulator
+        ? { SPOTIFY_ACCOUNTS_URL: emulator.accountsUrl, SPOTIFY_API_URL: emulator.apiUrl }
+        : { SPOTIFY_ACCOUNTS_URL: "https://accounts.spotify.com", SPOTIFY_API_URL: "https://api.spotify.com/v1" }),
+    };
+    return {
+      env,
+      moto,
+      emulator,
+      stop: async () => {
+        await emulator?.close();
+        await moto.stop();
+      },
+    };
+  } catch (error) {
+    await emulator?.close();
+    await moto.stop();
+    throw error;
+  }
+}
+
+async function seed(endpoint: string, client: { clientId: string; clientSecret: string }, queriesFile: string | URL) {
+  const config = { endpoint, region: REGION, credentials: { accessKeyId: "local", secretAccessKey: "local" } };
+  const secrets = new SecretsManagerClient(config);
+  const ssm = new SSMClient(config);
+  const s3 = new S3Client({ ...config, forcePathStyle: true });
+  try {
+    await secrets.send(
+      new CreateSecretCommand({
+        Name: LOCAL_SECRET_ID,
+        SecretString: JSON.stringify({ client_id: client.clientId, client_secret: client.clientSecret }),
+      }),
+    );
+    await ssm.send(
+      new PutParameterCommand({
+        Name: LOCAL_QUERIES_PARAMETER,
+        Type: "String",
+        Value: readFileSync(queriesFile, "utf8"),
+        Overwrite: true,
+      }),
+    );
+    await s3.send(new CreateBucketCommand({ Bucket: LOCAL_BUCKET }));
+  } finally {
+    secrets.destroy();
+    ssm.destroy();
+    s3.destroy();
+  }
+}

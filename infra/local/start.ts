@@ -1,0 +1,89 @@
+import { createServer, type IncomingMessage } from "node:http";
+import { parseArgs } from "node:util";
+import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from "aws-lambda";
+import { functionOf, loadTemplate } from "../template.ts";
+import { localContext, toHttpApiEvent, writeResult } from "./http-event.ts";
+import { realCredentialsFromEnv, startLocalStack } from "./stack.ts";
+
+/**
+ * `npm start`: the search service on this machine. A local HTTP endpoint turns each request into
+ * an HTTP API v2.0 event for the real handler, on moto and the Spotify emulator (or, with
+ * SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET set, on real Spotify).
+ */
+const { values } = parseArgs({
+  options: {
+    port: { type: "string", default: process.env.PORT ?? "3000" },
+    host: { type: "string", default: "127.0.0.1" },
+  },
+});
+const port = Number(values.port);
+if (!Number.isInteger(port) || port < 0 || port > 65_535) {
+  console.error(`--port must be a port number, got ${values.port}`);
+  process.exit(2);
+}
+
+const realCredentials = realCredentialsFromEnv();
+const stack = await startLocalStack({ realCredentials });
+let stopping = false;
+const stop = async (code: number) => {
+  if (stopping) return;
+  stopping = true;
+  server.close();
+  server.closeAllConnections();
+  await stack.stop();
+  process.exit(code);
+};
+process.on("SIGINT", () => void stop(0));
+process.on("SIGTERM", () => void stop(0));
+
+const spec = functionOf(loadTemplate(), "SearchFunction");
+Object.assign(process.env, localDefaults(), stack.env);
+type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResult>;
+const { handler } = (await import("../../handlers/search.ts")) as { handler: Handler };
+
+const server = createServer(async (request, response) => {
+  try {
+    const event = toHttpApiEvent(request, await readBody(request));
+    const result = await handler(event, localContext(spec.logicalId, spec.timeout * 1000, spec.memorySize));
+    writeResult(response, result);
+  } catch (error) {
+    console.error("The handler threw:", error);
+    response.writeHead(502, { "content-type": "application/json" });
+    response.end(JSON.stringify({ message: "Internal Server Error" }));
+  }
+});
+
+server.on("error", (error) => {
+  console.error(`Could not listen on ${values.host}:${port}: ${error.message}`);
+  void stop(1);
+});
+server.listen(port, values.host, () => {
+  const address = server.address();
+  const actual = typeof address === "object" && address ? address.port : port;
+  const base = `http://${values.host}:${actual}`;
+  const upstream = stack.emulator
+    ? `Spotify emulator ${stack.emulator.url} (faults: ${stack.emulator.adminUrl})`
+    : "real Spotify (credentials from SPOTIFY_CLIENT_ID/SPOTIFY_CLIENT_SECRET)";
+  process.stderr.write(`moto ${stack.moto.endpoint} (pid ${stack.moto.pid}); ${upstream}\n`);
+  process.stdout.write(
+    `Ready: Spotify search on ${base}  try: curl '${base}/search?q=BTS&type=artist'\n`,
+  );
+});
+
+/** The template's plain-value settings (log level, retries…), so local runs match deployed ones. */
+function localDefaults(): Record<string, string> {
+  const defaults: Record<string, string> = { POWERTOOLS_LOG_LEVEL: "INFO" };
+  for (const [name, value] of Object.entries(spec.environment)) {
+    if (typeof value === "string" || typeof value === "number") defaults[name] = String(value);
+  }
+  return defaults;
+}
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    request.on("error", reject);
+  });
+}
