@@ -1,6 +1,6 @@
 import type { Context } from "aws-lambda";
-import { ssmClient } from "../lib/aws/ssm-client.ts";
 import { s3Client } from "../lib/aws/s3-client.ts";
+import { ssmClient } from "../lib/aws/ssm-client.ts";
 import { CollectionFailedError, type CollectionSummary, collect } from "../lib/batch/collect.ts";
 import { parseScheduledEvent } from "../lib/batch/event.ts";
 import { ParameterCache } from "../lib/batch/source.ts";

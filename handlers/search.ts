@@ -3,7 +3,12 @@ import { API_GATEWAY_BUDGET_MS, Deadline } from "../lib/deadline.ts";
 import { MethodNotAllowedError, NotFoundError, ServiceError } from "../lib/errors.ts";
 import { type ApiEvent, parseApiEvent } from "../lib/http/event.ts";
 import { type ApiResult, errorResponse, jsonText } from "../lib/http/response.ts";
-import { beginInvocation, endInvocation, logger, tagApiRequest } from "../lib/observability/logger.ts";
+import {
+  beginInvocation,
+  endInvocation,
+  logger,
+  tagApiRequest,
+} from "../lib/observability/logger.ts";
 import { emfMetrics, flushMetrics } from "../lib/observability/metrics.ts";
 import { parseSearchQuery } from "../lib/search/params.ts";
 import { containerRuntime } from "../lib/spotify/container.ts";
@@ -16,7 +21,8 @@ export function createSearchHandler(runtime: () => SpotifyRuntime) {
       beginInvocation(context);
       const request = parseApiEvent(event);
       tagApiRequest(request.requestId);
-      if (!/(^|\/)search\/?$/.test(request.path)) throw new NotFoundError(`No route for ${request.path}`);
+      if (!/(^|\/)search\/?$/.test(request.path))
+        throw new NotFoundError(`No route for ${request.path}`);
       if (request.method !== "GET") throw new MethodNotAllowedError(request.method, ["GET"]);
       const spotify = runtime();
       const params = parseSearchQuery(request.query, spotify.config.maxLimit);

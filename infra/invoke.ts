@@ -42,13 +42,17 @@ try {
   Object.assign(process.env, environmentFor(spec, template, stack.env, values["env-vars"]));
   const module = (await import(pathToFileURL(build.handlerFile).href)) as Record<string, unknown>;
   const handler = module[build.handlerExport];
-  if (typeof handler !== "function") throw new Error(`${build.handlerFile} exports no ${build.handlerExport}()`);
+  if (typeof handler !== "function")
+    throw new Error(`${build.handlerFile} exports no ${build.handlerExport}()`);
   const context = localContext(spec.logicalId, spec.timeout * 1000, spec.memorySize);
   const result = await logsToStderr(() => handler(event, context));
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } catch (error) {
   // Lambda's own shape for a function error.
-  const failure = { errorType: (error as Error).name ?? "Error", errorMessage: (error as Error).message };
+  const failure = {
+    errorType: (error as Error).name ?? "Error",
+    errorMessage: (error as Error).message,
+  };
   process.stdout.write(`${JSON.stringify(failure, null, 2)}\n`);
   exitCode = 1;
 } finally {
@@ -77,7 +81,10 @@ function environmentFor(
   // The local stack's endpoints win over the template's production URLs.
   Object.assign(env, local);
   if (envVarsFile) {
-    const overrides = JSON.parse(readFileSync(resolve(envVarsFile), "utf8")) as Record<string, Record<string, string>>;
+    const overrides = JSON.parse(readFileSync(resolve(envVarsFile), "utf8")) as Record<
+      string,
+      Record<string, string>
+    >;
     Object.assign(env, overrides.Parameters ?? {}, overrides[fn.logicalId] ?? {});
   }
   return env;

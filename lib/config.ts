@@ -121,13 +121,15 @@ export function loadSpotifyConfig(env: Env = process.env): SpotifyConfig {
     accountsUrl: url(env, "SPOTIFY_ACCOUNTS_URL", s.SPOTIFY_ACCOUNTS_URL),
     apiUrl: url(env, "SPOTIFY_API_URL", s.SPOTIFY_API_URL),
     maxLimit: integer(env, "SPOTIFY_MAX_LIMIT", s.SPOTIFY_MAX_LIMIT, 1, 50),
-    secretCacheTtlMs: 1000 * integer(env, "SECRET_CACHE_TTL_SECONDS", s.SECRET_CACHE_TTL_SECONDS, 0, 86_400),
+    secretCacheTtlMs:
+      1000 * integer(env, "SECRET_CACHE_TTL_SECONDS", s.SECRET_CACHE_TTL_SECONDS, 0, 86_400),
     tokenExpiryMarginMs:
       1000 * integer(env, "TOKEN_EXPIRY_MARGIN_SECONDS", s.TOKEN_EXPIRY_MARGIN_SECONDS, 0, 600),
     retry: {
       maxAttempts: integer(env, "RETRY_MAX_ATTEMPTS", s.RETRY_MAX_ATTEMPTS, 1, 10),
       baseDelayMs: integer(env, "RETRY_BASE_DELAY_MS", s.RETRY_BASE_DELAY_MS, 0, 10_000),
-      maxRetryAfterMs: 1000 * integer(env, "RETRY_MAX_WAIT_SECONDS", s.RETRY_MAX_WAIT_SECONDS, 0, 900),
+      maxRetryAfterMs:
+        1000 * integer(env, "RETRY_MAX_WAIT_SECONDS", s.RETRY_MAX_WAIT_SECONDS, 0, 900),
       defaultRetryAfterMs:
         1000 * integer(env, "RETRY_DEFAULT_WAIT_SECONDS", s.RETRY_DEFAULT_WAIT_SECONDS, 1, 900),
       attemptTimeoutMs: integer(env, "UPSTREAM_TIMEOUT_MS", s.UPSTREAM_TIMEOUT_MS, 100, 900_000),

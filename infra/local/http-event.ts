@@ -67,7 +67,11 @@ export function localContext(functionName: string, timeoutMs: number, memoryMb =
 
 /** Writes a proxy result back as the HTTP response API Gateway would give. */
 export function writeResult(response: ServerResponse, result: APIGatewayProxyResult): void {
-  const headers = { ...result.headers } as Record<string, string | number | boolean>;
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
+  for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
+    headers[name] = values.map(String).join(", ");
+  }
   response.writeHead(result.statusCode, headers);
   response.end(result.isBase64Encoded ? Buffer.from(result.body, "base64") : result.body);
 }

@@ -66,7 +66,9 @@ export async function startMoto(options: { port?: number } = {}): Promise<MotoSe
     await waitUntilReady(endpoint, child);
   } catch (error) {
     await stopChild(child);
-    throw new Error(`moto_server did not start on ${endpoint}: ${(error as Error).message}\n${stderr}`);
+    throw new Error(
+      `moto_server did not start on ${endpoint}: ${(error as Error).message}\n${stderr}`,
+    );
   }
   if (child.pid === undefined) throw new Error("moto_server has no PID");
   return { endpoint, pid: child.pid, stop: () => stopChild(child) };

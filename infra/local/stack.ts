@@ -47,7 +47,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   let emulator: Emulator | undefined;
   try {
     const client = options.realCredentials ?? LOCAL_CLIENT;
-    await seed(moto.endpoint, client, options.queriesFile ?? new URL("./queries.json", import.meta.url));
+    await seed(
+      moto.endpoint,
+      client,
+      options.queriesFile ?? new URL("./queries.json", import.meta.url),
+    );
     if (!options.realCredentials) {
       emulator = await startEmulator({ port: options.emulatorPort ?? 0, ...LOCAL_CLIENT });
     }
@@ -62,7 +66,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       RESULTS_BUCKET: LOCAL_BUCKET,
       ...(emulator
         ? { SPOTIFY_ACCOUNTS_URL: emulator.accountsUrl, SPOTIFY_API_URL: emulator.apiUrl }
-        : { SPOTIFY_ACCOUNTS_URL: "https://accounts.spotify.com", SPOTIFY_API_URL: "https://api.spotify.com/v1" }),
+        : {
+            SPOTIFY_ACCOUNTS_URL: "https://accounts.spotify.com",
+            SPOTIFY_API_URL: "https://api.spotify.com/v1",
+          }),
     };
     return {
       env,
@@ -80,8 +87,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   }
 }
 
-async function seed(endpoint: string, client: { clientId: string; clientSecret: string }, queriesFile: string | URL) {
-  const config = { endpoint, region: REGION, credentials: { accessKeyId: "local", secretAccessKey: "local" } };
+async function seed(
+  endpoint: string,
+  client: { clientId: string; clientSecret: string },
+  queriesFile: string | URL,
+) {
+  const config = {
+    endpoint,
+    region: REGION,
+    credentials: { accessKeyId: "local", secretAccessKey: "local" },
+  };
   const secrets = new SecretsManagerClient(config);
   const ssm = new SSMClient(config);
   const s3 = new S3Client({ ...config, forcePathStyle: true });
@@ -89,7 +104,10 @@ async function seed(endpoint: string, client: { clientId: string; clientSecret: 
     await secrets.send(
       new CreateSecretCommand({
         Name: LOCAL_SECRET_ID,
-        SecretString: JSON.stringify({ client_id: client.clientId, client_secret: client.clientSecret }),
+        SecretString: JSON.stringify({
+          client_id: client.clientId,
+          client_secret: client.clientSecret,
+        }),
       }),
     );
     await ssm.send(

@@ -44,7 +44,10 @@ const { handler } = (await import("../../handlers/search.ts")) as { handler: Han
 const server = createServer(async (request, response) => {
   try {
     const event = toHttpApiEvent(request, await readBody(request));
-    const result = await handler(event, localContext(spec.logicalId, spec.timeout * 1000, spec.memorySize));
+    const result = await handler(
+      event,
+      localContext(spec.logicalId, spec.timeout * 1000, spec.memorySize),
+    );
     writeResult(response, result);
   } catch (error) {
     console.error("The handler threw:", error);

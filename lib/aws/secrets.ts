@@ -15,13 +15,22 @@ export function secretReader(client: SecretsManagerClient): SecretReader {
       secretString = output.SecretString;
     } catch (error) {
       const code = (error as { name?: string }).name;
-      if (code === "ResourceNotFoundException") throw new ConfigurationError(`${cap(NAME)} does not exist`, { cause: error });
-      if (code === "AccessDeniedException") throw new ConfigurationError(`This function may not read ${NAME}`, { cause: error });
-      if (code === "DecryptionFailure") throw new ConfigurationError(`${cap(NAME)} cannot be decrypted with its KMS key`, { cause: error });
-      if (code === "InvalidRequestException") throw new ConfigurationError(`${cap(NAME)} cannot be read (deleted or not yet set?)`, { cause: error });
+      if (code === "ResourceNotFoundException")
+        throw new ConfigurationError(`${cap(NAME)} does not exist`, { cause: error });
+      if (code === "AccessDeniedException")
+        throw new ConfigurationError(`This function may not read ${NAME}`, { cause: error });
+      if (code === "DecryptionFailure")
+        throw new ConfigurationError(`${cap(NAME)} cannot be decrypted with its KMS key`, {
+          cause: error,
+        });
+      if (code === "InvalidRequestException")
+        throw new ConfigurationError(`${cap(NAME)} cannot be read (deleted or not yet set?)`, {
+          cause: error,
+        });
       throw error;
     }
-    if (secretString === undefined) throw new ConfigurationError(`${cap(NAME)} has no SecretString`);
+    if (secretString === undefined)
+      throw new ConfigurationError(`${cap(NAME)} has no SecretString`);
     return secretString;
   };
 }

@@ -5,7 +5,7 @@ import type { Log, MetricsSink } from "../observability/types.ts";
 import type { SpotifyRuntime } from "../spotify/runtime.ts";
 import type { ScheduledRun } from "./event.ts";
 import { parseBatch, parseBatchText } from "./queries.ts";
-import { runBatch, type QueryFailure } from "./run.ts";
+import { type QueryFailure, runBatch } from "./run.ts";
 import type { ParameterCache } from "./source.ts";
 import type { ResultsStore } from "./store.ts";
 
@@ -51,7 +51,11 @@ export class CollectionFailedError extends ServiceError {
   }
 }
 
-export async function collect(run: ScheduledRun, deadline: Deadline, deps: CollectDeps): Promise<CollectionSummary> {
+export async function collect(
+  run: ScheduledRun,
+  deadline: Deadline,
+  deps: CollectDeps,
+): Promise<CollectionSummary> {
   const { spotify, config, log, metrics } = deps;
   const started = spotify.clock.now();
   const maxLimit = spotify.config.maxLimit;
@@ -59,20 +63,36 @@ export async function collect(run: ScheduledRun, deadline: Deadline, deps: Colle
   const source = fromEvent ? "The event's queries" : `SSM parameter ${config.queriesParameter}`;
   const batch = fromEvent
     ? parseBatch(run.queries, source, maxLimit)
-    : parseBatchText(await deps.parameters.read(config.queriesParameter, signalFor(deadline)), source, maxLimit);
-  for (const entry of batch.invalid) log.warn("Invalid batch entry", { index: entry.index, error: entry.message });
+    : parseBatchText(
+        await deps.parameters.read(config.queriesParameter, signalFor(deadline)),
+        source,
+        maxLimit,
+      );
+  for (const entry of batch.invalid)
+    log.warn("Invalid batch entry", { index: entry.index, error: entry.message });
 
   const searchDeadline = new Deadline(deadline.at - WRITE_RESERVE_MS, spotify.clock);
-  const outcome = await runBatch(run.runId, batch.queries, batch.invalid, searchDeadline, config.concurrency, {
-    client: spotify.client,
-    clock: spotify.clock,
-    log,
-    metrics,
-  });
+  const outcome = await runBatch(
+    run.runId,
+    batch.queries,
+    batch.invalid,
+    searchDeadline,
+    config.concurrency,
+    {
+      client: spotify.client,
+      clock: spotify.clock,
+      log,
+      metrics,
+    },
+  );
 
   let object: string | null = null;
   if (deps.store && outcome.lines.length > 0) {
-    object = await deps.store.write(deps.store.keyFor(run.runId, run.startedAt), outcome.lines, signalFor(deadline));
+    object = await deps.store.write(
+      deps.store.keyFor(run.runId, run.startedAt),
+      outcome.lines,
+      signalFor(deadline),
+    );
   }
   const summary: CollectionSummary = {
     runId: run.runId,

@@ -14,14 +14,23 @@ export interface ScheduledRun {
  * replaces the list from SSM for this run.
  */
 export function parseScheduledEvent(event: unknown, now: Date): ScheduledRun {
-  const record = typeof event === "object" && event !== null ? (event as Record<string, unknown>) : {};
-  if (event !== undefined && event !== null && (typeof event !== "object" || Array.isArray(event))) {
+  const record =
+    typeof event === "object" && event !== null ? (event as Record<string, unknown>) : {};
+  if (
+    event !== undefined &&
+    event !== null &&
+    (typeof event !== "object" || Array.isArray(event))
+  ) {
     throw new ValidationError("The scheduled event must be an object");
   }
   const time = typeof record.time === "string" ? new Date(record.time) : now;
   const startedAt = Number.isNaN(time.getTime()) ? now : time;
-  const id = typeof record.id === "string" && /^[\w-]{1,64}$/.test(record.id) ? record.id : randomUUID();
-  const stamp = startedAt.toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+  const id =
+    typeof record.id === "string" && /^[\w-]{1,64}$/.test(record.id) ? record.id : randomUUID();
+  const stamp = startedAt
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
   const run: ScheduledRun = { runId: `${stamp}-${id}`, startedAt };
   if ("queries" in record) run.queries = record.queries;
   return run;

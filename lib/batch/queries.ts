@@ -37,7 +37,9 @@ export function parseBatch(
   maxLimit: number,
 ): { queries: BatchQuery[]; invalid: InvalidEntry[] } {
   if (!Array.isArray(value)) {
-    throw new ConfigurationError(`${source} must be a JSON array of searches like {"q":"…","type":"artist"}`);
+    throw new ConfigurationError(
+      `${source} must be a JSON array of searches like {"q":"…","type":"artist"}`,
+    );
   }
   const queries: BatchQuery[] = [];
   const invalid: InvalidEntry[] = [];
@@ -54,19 +56,26 @@ export function parseBatch(
 
 function parseEntry(entry: unknown, maxLimit: number): { params: SearchParams; pages: number } {
   if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
-    throw new ConfigurationError("Entry must be an object like {\"q\":\"…\",\"type\":\"artist\"}");
+    throw new ConfigurationError('Entry must be an object like {"q":"…","type":"artist"}');
   }
   const record = entry as Record<string, unknown>;
   const unknown = Object.keys(record).filter((key) => !ENTRY_KEYS.has(key));
   if (unknown.length > 0) {
-    throw new ConfigurationError(`Entry has unknown field${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}`);
+    throw new ConfigurationError(
+      `Entry has unknown field${unknown.length > 1 ? "s" : ""} ${unknown.join(", ")}`,
+    );
   }
   const params = validateSearch(record as RawSearch, maxLimit);
   const pages = record.pages ?? 1;
   const pageSize = params.limit ?? maxLimit;
-  const maxPages = Math.max(1, Math.ceil((MAX_OFFSET - (params.offset ?? 0)) / Math.max(1, pageSize)));
+  const maxPages = Math.max(
+    1,
+    Math.ceil((MAX_OFFSET - (params.offset ?? 0)) / Math.max(1, pageSize)),
+  );
   if (typeof pages !== "number" || !Number.isInteger(pages) || pages < 1 || pages > maxPages) {
-    throw new ConfigurationError(`Field pages must be an integer from 1 to ${maxPages} for this entry`);
+    throw new ConfigurationError(
+      `Field pages must be an integer from 1 to ${maxPages} for this entry`,
+    );
   }
   return { params, pages };
 }

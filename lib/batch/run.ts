@@ -57,7 +57,12 @@ export async function runBatch(
   const outcome: BatchOutcome = {
     lines: [],
     succeeded: 0,
-    failures: invalid.map((entry) => ({ ...describeEntry(entry.entry), index: entry.index, status: 400, message: entry.message })),
+    failures: invalid.map((entry) => ({
+      ...describeEntry(entry.entry),
+      index: entry.index,
+      status: 400,
+      message: entry.message,
+    })),
     skipped: [],
     items: 0,
   };
@@ -65,7 +70,11 @@ export async function runBatch(
   const worker = async () => {
     for (let query = queries[next++]; query !== undefined; query = queries[next++]) {
       if (deadline.remainingMs() < MIN_TIME_TO_START_MS) {
-        outcome.skipped.push({ index: query.index, q: query.params.q, type: query.params.types.join(",") });
+        outcome.skipped.push({
+          index: query.index,
+          q: query.params.q,
+          type: query.params.types.join(","),
+        });
         continue;
       }
       await runQuery(runId, query, deadline, deps, outcome);
@@ -100,7 +109,10 @@ async function runQuery(
       const link = nextLink(page.body);
       if (number >= query.pages || link === undefined) break;
       if (deadline.remainingMs() < MIN_TIME_TO_START_MS) {
-        deps.log.warn("Stopped following pages: the deadline is near", { index: query.index, pages: number });
+        deps.log.warn("Stopped following pages: the deadline is near", {
+          index: query.index,
+          pages: number,
+        });
         break;
       }
       page = await deps.client.followLink(link, deadline);
@@ -111,10 +123,20 @@ async function runQuery(
   } catch (error) {
     const status = error instanceof ServiceError ? error.status : 500;
     const message = error instanceof ServiceError ? error.message : "Internal error";
-    if (!(error instanceof ServiceError)) deps.log.error("Unexpected error in a batch search", { index: query.index, error: String(error) });
+    if (!(error instanceof ServiceError))
+      deps.log.error("Unexpected error in a batch search", {
+        index: query.index,
+        error: String(error),
+      });
     // Pages already fetched for a query that failed later are kept: they are real data.
     outcome.lines.push(...lines);
-    outcome.failures.push({ index: query.index, q: query.params.q, type: query.params.types.join(","), status, message });
+    outcome.failures.push({
+      index: query.index,
+      q: query.params.q,
+      type: query.params.types.join(","),
+      status,
+      message,
+    });
   }
 }
 
@@ -128,7 +150,8 @@ function nextLink(body: unknown): string | undefined {
 
 function countItems(body: unknown): number {
   return pagingObjects(body).reduce(
-    (sum, paging) => sum + (Array.isArray(paging.items) ? paging.items.filter((item) => item !== null).length : 0),
+    (sum, paging) =>
+      sum + (Array.isArray(paging.items) ? paging.items.filter((item) => item !== null).length : 0),
     0,
   );
 }
@@ -136,12 +159,16 @@ function countItems(body: unknown): number {
 function pagingObjects(body: unknown): Record<string, unknown>[] {
   if (typeof body !== "object" || body === null) return [];
   return Object.values(body).filter(
-    (value): value is Record<string, unknown> => typeof value === "object" && value !== null && "items" in value,
+    (value): value is Record<string, unknown> =>
+      typeof value === "object" && value !== null && "items" in value,
   );
 }
 
 function describeEntry(entry: unknown): { q?: string; type?: string } {
   if (typeof entry !== "object" || entry === null) return {};
   const { q, type } = entry as Record<string, unknown>;
-  return { q: typeof q === "string" ? q : undefined, type: typeof type === "string" ? type : undefined };
+  return {
+    q: typeof q === "string" ? q : undefined,
+    type: typeof type === "string" ? type : undefined,
+  };
 }

@@ -17,7 +17,8 @@ export class ParameterCache {
 
   async read(name: string, signal?: AbortSignal): Promise<string> {
     const now = this.clock.now();
-    if (this.cached?.name === name && now - this.cached.readAt < this.ttlMs) return this.cached.value;
+    if (this.cached?.name === name && now - this.cached.readAt < this.ttlMs)
+      return this.cached.value;
     let value: string | undefined;
     try {
       const output = await this.client.send(
@@ -28,10 +29,15 @@ export class ParameterCache {
     } catch (error) {
       const code = (error as { name?: string }).name;
       if (code === "ParameterNotFound") {
-        throw new ConfigurationError(`SSM parameter ${name} (SCHEDULED_QUERIES_PARAMETER) does not exist`, { cause: error });
+        throw new ConfigurationError(
+          `SSM parameter ${name} (SCHEDULED_QUERIES_PARAMETER) does not exist`,
+          { cause: error },
+        );
       }
       if (code === "AccessDeniedException") {
-        throw new ConfigurationError(`This function may not read SSM parameter ${name}`, { cause: error });
+        throw new ConfigurationError(`This function may not read SSM parameter ${name}`, {
+          cause: error,
+        });
       }
       throw error;
     }

@@ -18,7 +18,7 @@ export class ResultsStore {
   }
 
   async write(key: string, lines: readonly ResultLine[], signal?: AbortSignal): Promise<string> {
-    const body = lines.map((line) => JSON.stringify(line)).join("\n") + "\n";
+    const body = lines.map((line) => `${JSON.stringify(line)}\n`).join("");
     await this.client.send(
       new PutObjectCommand({
         Bucket: this.bucket,

@@ -57,11 +57,15 @@ function queryFromV1(event: APIGatewayProxyEvent): QueryValues {
 
 function fromSearchParams(raw: string): QueryValues {
   const query: Record<string, string[]> = {};
-  for (const [name, value] of new URLSearchParams(raw)) (query[name] ??= []).push(value);
+  for (const [name, value] of new URLSearchParams(raw)) {
+    query[name] = [...(query[name] ?? []), value];
+  }
   return query;
 }
 
-function fromSingleValues(values: Record<string, string | undefined> | null | undefined): QueryValues {
+function fromSingleValues(
+  values: Record<string, string | undefined> | null | undefined,
+): QueryValues {
   const query: Record<string, string[]> = {};
   if (!values || typeof values !== "object") return query;
   for (const [name, value] of Object.entries(values)) {

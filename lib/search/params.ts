@@ -1,6 +1,6 @@
 import { ValidationError } from "../errors.ts";
 import {
-  INCLUDE_EXTERNAL_VALUES,
+  type INCLUDE_EXTERNAL_VALUES,
   MARKET_PATTERN,
   MAX_OFFSET,
   SEARCH_PARAMETERS,
@@ -115,7 +115,12 @@ function optionalText(value: unknown, name: string): string | undefined {
   return value === undefined || value === null ? undefined : requiredText(value, name);
 }
 
-function optionalInteger(value: unknown, name: string, min: number, max: number): number | undefined {
+function optionalInteger(
+  value: unknown,
+  name: string,
+  min: number,
+  max: number,
+): number | undefined {
   if (value === undefined || value === null) return undefined;
   const text = typeof value === "number" ? String(value) : value;
   if (typeof text !== "string" || !/^\d{1,7}$/.test(text.trim())) {

@@ -48,7 +48,10 @@ export class SpotifyClient {
         token = await tokens.get(deadline);
         return {
           url,
-          init: { method: "GET", headers: { authorization: `Bearer ${token}`, accept: "application/json" } },
+          init: {
+            method: "GET",
+            headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+          },
         };
       },
       onUnauthorized: () => {

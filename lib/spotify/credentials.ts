@@ -60,7 +60,7 @@ export class CredentialsProvider {
 
   private async load(signal?: AbortSignal): Promise<ClientCredentials> {
     const { clock, log, metrics } = this.deps;
-    this.deps.metrics.count("SecretReads");
+    metrics.count("SecretReads");
     try {
       const text = await this.deps.read(this.deps.secretId, signal);
       const value = parseCredentials(text);
@@ -101,10 +101,18 @@ export function parseCredentials(text: string): ClientCredentials {
   };
 }
 
+/** What the stack puts in a secret it creates, until the owner stores the real credentials. */
+const PLACEHOLDER = "REPLACE_ME";
+
 function field(record: Record<string, unknown>, name: string): string {
   const value = record[name];
   if (typeof value !== "string" || value.trim() === "") {
     throw new ConfigurationError(`${capitalise(SECRET_NAME)} has no non-empty string "${name}"`);
+  }
+  if (value.trim() === PLACEHOLDER) {
+    throw new ConfigurationError(
+      `${capitalise(SECRET_NAME)} still holds the placeholder "${name}"; store the real Spotify credentials (see the README's Deploy section)`,
+    );
   }
   return value.trim();
 }

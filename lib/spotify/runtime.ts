@@ -26,7 +26,10 @@ export interface SpotifyRuntimeDeps {
   random?: () => number;
 }
 
-export function createSpotifyRuntime(config: SpotifyConfig, deps: SpotifyRuntimeDeps): SpotifyRuntime {
+export function createSpotifyRuntime(
+  config: SpotifyConfig,
+  deps: SpotifyRuntimeDeps,
+): SpotifyRuntime {
   const clock = deps.clock ?? systemClock;
   const { log, metrics } = deps;
   const cooldown = new Cooldown();

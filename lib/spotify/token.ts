@@ -55,7 +55,9 @@ export class TokenProvider {
         const token = this.accept(answer.body);
         metrics.count("TokenRefreshes");
         log.info("Fetched a Spotify access token", {
-          expiresInSeconds: Math.round((token.refreshAt - this.deps.clock.now() + this.deps.expiryMarginMs) / 1000),
+          expiresInSeconds: Math.round(
+            (token.refreshAt - this.deps.clock.now() + this.deps.expiryMarginMs) / 1000,
+          ),
           secretReread: reread,
         });
         this.cached = token;
@@ -65,7 +67,9 @@ export class TokenProvider {
       if (answer.status === 400 && oauthError(answer.body) === "invalid_client" && !reread) {
         reread = true;
         log.warn("Spotify rejected the client credentials; reading the secret again");
-        client = await credentials.refresh(AbortSignal.timeout(Math.max(1, deadline.remainingMs())));
+        client = await credentials.refresh(
+          AbortSignal.timeout(Math.max(1, deadline.remainingMs())),
+        );
         continue;
       }
       if (answer.status === 400 && oauthError(answer.body) === "invalid_client") {
@@ -75,7 +79,10 @@ export class TokenProvider {
         );
       }
       const error = passThroughError(answer.status, answer.body);
-      throw new UpstreamError(502, `Spotify's token endpoint answered ${answer.status}: ${error.message}`);
+      throw new UpstreamError(
+        502,
+        `Spotify's token endpoint answered ${answer.status}: ${error.message}`,
+      );
     }
   }
 
@@ -100,7 +107,10 @@ export class TokenProvider {
   }
 
   private accept(body: unknown): CachedToken {
-    const record = (typeof body === "object" && body !== null ? body : {}) as Record<string, unknown>;
+    const record = (typeof body === "object" && body !== null ? body : {}) as Record<
+      string,
+      unknown
+    >;
     const value = record.access_token;
     const type = record.token_type;
     const expiresIn = record.expires_in;

@@ -1,5 +1,5 @@
+import { type Clock, systemClock } from "../clock.ts";
 import type { RetrySettings } from "../config.ts";
-import type { Clock } from "../clock.ts";
 import type { Deadline } from "../deadline.ts";
 import { UpstreamError } from "../errors.ts";
 import type { Log, MetricsSink } from "../observability/types.ts";
@@ -58,11 +58,18 @@ export class UpstreamCaller {
       canRefreshToken: options.onUnauthorized !== undefined,
     };
     for (let attempt = 1; ; attempt++) {
-      await this.waitForCooldown(options);
-      if (!options.deadline.allows(0, MIN_ATTEMPT_MS)) {
-        throw new UpstreamError(504, "No time left to call Spotify before the deadline");
+      const endProbe = await this.waitForCooldown(options);
+      let outcome: Outcome;
+      try {
+        if (!options.deadline.allows(0, MIN_ATTEMPT_MS)) {
+          throw new UpstreamError(504, "No time left to call Spotify before the deadline");
+        }
+        outcome = await this.attempt(options);
+      } finally {
+        // Waiters wake only after the cooldown below is extended: nothing awaits in between.
+        endProbe?.();
       }
-      const outcome = await this.attempt(options);
+      if (outcome.kind === "response" && outcome.status !== 429) this.deps.cooldown.recordSuccess();
       const now = clock.now();
       const { decision, cooldown } = decide({
         outcome,
@@ -106,14 +113,14 @@ export class UpstreamCaller {
     }
   }
 
-  private async waitForCooldown(options: CallOptions): Promise<void> {
+  /** Waits out the cooldown (or fails); returns the probe's end when this call is the probe. */
+  private async waitForCooldown(options: CallOptions): Promise<(() => void) | undefined> {
     const { clock, cooldown, settings, log } = this.deps;
-    // Each pass either proceeds, fails, or sleeps until the cooldown it saw is over.
+    // Each pass proceeds, fails, or sleeps until the cooldown or the probe it saw is over.
     for (;;) {
       const now = clock.now();
       const remaining = cooldown.remainingMs(now);
       const step = decideCooldown(remaining, cooldown.reasonAt(now), settings, options.deadline);
-      if (step.action === "proceed") return;
       if (step.action === "fail") {
         this.deps.metrics.count("CooldownRejections");
         log.info("Answering from the rate-limit cooldown without calling Spotify", {
@@ -123,11 +130,25 @@ export class UpstreamCaller {
         });
         throw step.error;
       }
-      log.info("Waiting out the rate-limit cooldown", {
-        endpoint: options.endpoint,
-        delayMs: step.ms,
-      });
-      await clock.sleep(step.ms);
+      if (step.action === "wait") {
+        log.info("Waiting out the rate-limit cooldown", {
+          endpoint: options.endpoint,
+          delayMs: step.ms,
+        });
+        await clock.sleep(step.ms);
+        continue;
+      }
+      // Token requests run inside a search's attempt, which already passed the probe gate.
+      if (options.endpoint === "token") return undefined;
+      const probe = cooldown.probeInFlight();
+      if (probe === undefined) return cooldown.startProbe();
+      const waitMs = options.deadline.remainingMs() - MIN_ATTEMPT_MS;
+      if (waitMs <= 0)
+        throw new UpstreamError(504, "No time left to call Spotify before the deadline");
+      // A real timer bounds the wait: the probe's own attempt timeout ends it long before.
+      const timeout = new AbortController();
+      await Promise.race([probe, systemClock.sleep(waitMs, timeout.signal).catch(() => undefined)]);
+      timeout.abort();
     }
   }
 

@@ -77,7 +77,12 @@ export function decide(input: PolicyInput): { decision: Decision; cooldown?: Coo
 
   if (status >= 200 && status < 300) {
     if (body === undefined) {
-      return { decision: { action: "fail", error: new UpstreamError(502, "Spotify answered with a body that is not JSON") } };
+      return {
+        decision: {
+          action: "fail",
+          error: new UpstreamError(502, "Spotify answered with a body that is not JSON"),
+        },
+      };
     }
     return { decision: { action: "deliver", status, body } };
   }
@@ -133,9 +138,16 @@ export function decideCooldown(
   reason: string | undefined,
   settings: RetrySettings,
   deadline: Deadline,
-): { action: "proceed" } | { action: "wait"; ms: number } | { action: "fail"; error: UpstreamError } {
+):
+  | { action: "proceed" }
+  | { action: "wait"; ms: number }
+  | { action: "fail"; error: UpstreamError } {
   if (remainingMs <= 0) return { action: "proceed" };
-  if (reason !== QUOTA_EXCEEDED && remainingMs <= settings.maxRetryAfterMs && deadline.allows(remainingMs, MIN_ATTEMPT_MS)) {
+  if (
+    reason !== QUOTA_EXCEEDED &&
+    remainingMs <= settings.maxRetryAfterMs &&
+    deadline.allows(remainingMs, MIN_ATTEMPT_MS)
+  ) {
     return { action: "wait", ms: remainingMs };
   }
   return { action: "fail", error: rateLimitError(undefined, remainingMs, reason) };

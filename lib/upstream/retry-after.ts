@@ -2,7 +2,10 @@
  * Parses a `Retry-After` header into milliseconds: delta-seconds (what Spotify sends) or an
  * HTTP date. Missing, `0`, negative or unparsable → undefined, so the policy's default applies.
  */
-export function parseRetryAfterMs(value: string | null | undefined, now: number): number | undefined {
+export function parseRetryAfterMs(
+  value: string | null | undefined,
+  now: number,
+): number | undefined {
   if (value == null) return undefined;
   const text = value.trim();
   if (/^\d+(\.\d+)?$/.test(text)) {

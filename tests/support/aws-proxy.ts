@@ -24,7 +24,9 @@ export async function startAwsProxy(target: string): Promise<AwsProxy> {
   const server: Server = createServer((req, res) => {
     const targetHeader = req.headers["x-amz-target"];
     const operation =
-      typeof targetHeader === "string" ? targetHeader : `S3 ${req.method} ${req.url?.split("?")[0]}`;
+      typeof targetHeader === "string"
+        ? targetHeader
+        : `S3 ${req.method} ${req.url?.split("?")[0]}`;
     calls.push({ operation, at: Date.now() });
     const forward = httpRequest(
       {

@@ -9,7 +9,11 @@ export function loadEvent<T>(name: string): T {
 }
 
 /** An HTTP API v2.0 event as API Gateway sends it, for the given raw query string. */
-export function httpApiEvent(rawQueryString: string, method = "GET", path = "/search"): APIGatewayProxyEventV2 {
+export function httpApiEvent(
+  rawQueryString: string,
+  method = "GET",
+  path = "/search",
+): APIGatewayProxyEventV2 {
   const event = loadEvent<APIGatewayProxyEventV2>("search-http-api.json");
   const single: Record<string, string> = {};
   for (const [name, value] of new URLSearchParams(rawQueryString)) {
@@ -21,14 +25,23 @@ export function httpApiEvent(rawQueryString: string, method = "GET", path = "/se
     rawPath: path,
     rawQueryString,
     queryStringParameters: rawQueryString ? single : undefined,
-    requestContext: { ...event.requestContext, http: { ...event.requestContext.http, method, path } },
+    requestContext: {
+      ...event.requestContext,
+      http: { ...event.requestContext.http, method, path },
+    },
   };
 }
 
 /** A REST API v1 proxy event for the given query values. */
-export function restApiEvent(query: Record<string, string[]>, method = "GET", path = "/search"): APIGatewayProxyEvent {
+export function restApiEvent(
+  query: Record<string, string[]>,
+  method = "GET",
+  path = "/search",
+): APIGatewayProxyEvent {
   const event = loadEvent<APIGatewayProxyEvent>("search-rest-api.json");
-  const single = Object.fromEntries(Object.entries(query).map(([k, v]) => [k, v[v.length - 1] ?? ""]));
+  const single = Object.fromEntries(
+    Object.entries(query).map(([k, v]) => [k, v[v.length - 1] ?? ""]),
+  );
   const empty = Object.keys(query).length === 0;
   return {
     ...event,

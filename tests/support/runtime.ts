@@ -12,7 +12,11 @@ import type { TestStack } from "./stack.ts";
  * A search handler over a runtime built with an injected clock (and random), wired to the stack's
  * emulator and moto exactly as the container wires the real one.
  */
-export function handlerWithClock(stack: TestStack, clock: Clock, random: () => number = Math.random) {
+export function handlerWithClock(
+  stack: TestStack,
+  clock: Clock,
+  random: () => number = Math.random,
+) {
   const secrets = new SecretsManagerClient({ endpoint: stack.aws.endpoint, region: "us-east-1" });
   const runtime = createSpotifyRuntime(loadSpotifyConfig(stack.env), {
     readSecret: secretReader(secrets),

@@ -1,5 +1,9 @@
 import { randomUUID } from "node:crypto";
-import { CreateSecretCommand, PutSecretValueCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  CreateSecretCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import { inject } from "vitest";
 import { startEmulator } from "../../infra/local/emulator/server.ts";
 import type { Emulator, EmulatorOptions } from "../../infra/local/emulator/types.ts";
@@ -24,7 +28,11 @@ export function adminSecrets(endpoint = inject("motoEndpoint")): SecretsManagerC
 
 /** Emulator + counting proxy in front of the suite's moto + a fresh secret with test credentials. */
 export async function startTestStack(
-  options: { emulator?: EmulatorOptions; env?: Record<string, string>; secret?: string | null } = {},
+  options: {
+    emulator?: EmulatorOptions;
+    env?: Record<string, string>;
+    secret?: string | null;
+  } = {},
 ): Promise<TestStack> {
   const motoEndpoint = inject("motoEndpoint");
   const emulator = await startEmulator({
@@ -36,7 +44,9 @@ export async function startTestStack(
   const secretId = `spotify-search/test-${randomUUID()}`;
   const secrets = adminSecrets(motoEndpoint);
   if (options.secret !== null) {
-    const value = options.secret ?? JSON.stringify({ client_id: TEST_CLIENT_ID, client_secret: TEST_CLIENT_SECRET });
+    const value =
+      options.secret ??
+      JSON.stringify({ client_id: TEST_CLIENT_ID, client_secret: TEST_CLIENT_SECRET });
     await secrets.send(new CreateSecretCommand({ Name: secretId, SecretString: value }));
   }
   const env = {
