@@ -66,7 +66,7 @@ describe(`chaos (seed ${seed})`, () => {
         stack.emulator.fault(endpoint, fault, 1 + Math.floor(random() * 3));
       }
       if (random() < 0.05) stack.emulator.revokeTokens();
-      clock.advance(Math.floor(random() * 4_000));
+      clock.advance(Math.floor(random() * 8_000));
 
       const started = Date.now();
       const result = await handler(

@@ -25,12 +25,12 @@ export function parseApiEvent(event: unknown): ApiRequest {
 
   if (typeof http.method === "string") {
     const v2 = event as APIGatewayProxyEventV2;
-    const path = typeof v2.rawPath === "string" ? v2.rawPath : String(http.path ?? "");
+    const path = firstString(v2.rawPath, http.path);
     return { method: http.method.toUpperCase(), path, query: queryFromV2(v2), requestId };
   }
   if (typeof record.httpMethod === "string") {
     const v1 = event as APIGatewayProxyEvent;
-    const path = typeof v1.path === "string" ? v1.path : String(v1.resource ?? "");
+    const path = firstString(v1.path, v1.resource);
     return { method: v1.httpMethod.toUpperCase(), path, query: queryFromV1(v1), requestId };
   }
   throw new ValidationError("The event is not an API Gateway proxy event");
@@ -45,7 +45,7 @@ function queryFromV2(event: APIGatewayProxyEventV2): QueryValues {
 function queryFromV1(event: APIGatewayProxyEvent): QueryValues {
   const multi = event.multiValueQueryStringParameters;
   if (multi && typeof multi === "object") {
-    const query: Record<string, string[]> = {};
+    const query = emptyQuery();
     for (const [name, values] of Object.entries(multi)) {
       if (Array.isArray(values)) query[name] = values.filter((v) => typeof v === "string");
       else if (typeof values === "string") query[name] = [values];
@@ -56,7 +56,7 @@ function queryFromV1(event: APIGatewayProxyEvent): QueryValues {
 }
 
 function fromSearchParams(raw: string): QueryValues {
-  const query: Record<string, string[]> = {};
+  const query = emptyQuery();
   for (const [name, value] of new URLSearchParams(raw)) {
     query[name] = [...(query[name] ?? []), value];
   }
@@ -66,12 +66,21 @@ function fromSearchParams(raw: string): QueryValues {
 function fromSingleValues(
   values: Record<string, string | undefined> | null | undefined,
 ): QueryValues {
-  const query: Record<string, string[]> = {};
+  const query = emptyQuery();
   if (!values || typeof values !== "object") return query;
   for (const [name, value] of Object.entries(values)) {
     if (typeof value === "string") query[name] = [value];
   }
   return query;
+}
+
+/** No prototype: a parameter named `constructor` or `__proto__` is just an (unknown) name. */
+function emptyQuery(): Record<string, string[]> {
+  return Object.create(null) as Record<string, string[]>;
+}
+
+function firstString(...values: unknown[]): string {
+  return (values.find((value) => typeof value === "string") as string | undefined) ?? "";
 }
 
 function objectOrEmpty(value: unknown): Record<string, unknown> {

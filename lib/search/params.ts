@@ -21,6 +21,8 @@ export interface SearchParams {
 export type QueryValues = Readonly<Record<string, readonly string[]>>;
 
 const KNOWN = new Set<string>(SEARCH_PARAMETERS);
+/** Half a UTF-16 pair cannot be percent-encoded (encodeURIComponent throws on it). */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
 /**
  * Validates `GET /search` query parameters against Spotify's rules before any upstream call.
@@ -106,6 +108,7 @@ function requiredText(value: unknown, name: string): string {
     throw new ValidationError(`Missing required parameter ${name}`);
   }
   if (typeof value !== "string") throw new ValidationError(`Parameter ${name} must be a string`);
+  if (LONE_SURROGATE.test(value)) throw new ValidationError(`Parameter ${name} is not valid Unicode text`);
   const trimmed = value.trim();
   if (trimmed === "") throw new ValidationError(`Parameter ${name} must not be empty`);
   return trimmed;
