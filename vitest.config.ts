@@ -5,6 +5,8 @@ import { CAPTURE_DIR } from "./tests/support/leak-scan.ts";
 export default defineConfig({
   test: {
     include: ["tests/**/*.test.ts"],
+    // The JSON report lets .ci/run print one "N passed, N failed" line.
+    reporters: ["default", ["json", { outputFile: ".build/test-results.json" }]],
     globalSetup: ["tests/support/global-setup.ts"],
     setupFiles: ["tests/support/capture-output.ts"],
     // console.* from tests goes through vitest, not the worker's stdout: keep it for the leak scan.
