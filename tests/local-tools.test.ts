@@ -82,11 +82,11 @@ describe("npm start", () => {
 
     expect(ok.status).toBe(200);
     expect(ok.headers.get("content-type")).toBe("application/json");
-    const body = await ok.json();
+    const body = (await ok.json()) as { artists: { items: { name: string }[] } };
     expect(body.artists).toMatchObject({ offset: 0, items: expect.any(Array) });
-    expect(body.artists.items[0].name).toBe("BTS");
+    expect(body.artists.items[0]?.name).toBe("BTS");
     expect(bad.status).toBe(400);
-    expect((await bad.json()).error.message).toMatch(/limit/);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/limit/);
     expect(post.status).toBe(405);
     expect(post.headers.get("allow")).toBe("GET");
 

@@ -51,7 +51,10 @@ describe("GET /search through API Gateway", () => {
 
   it("sends q percent-encoded so & # + and ? never split or alter it", async () => {
     const q = "tom & jerry #1 + friends? 100%";
-    const result = await handler(httpApiEvent(`q=${encodeURIComponent(q)}&type=track`), lambdaContext());
+    const result = await handler(
+      httpApiEvent(`q=${encodeURIComponent(q)}&type=track`),
+      lambdaContext(),
+    );
 
     expect(result.statusCode).toBe(200);
     const sent = stack.emulator.requests.find((r) => r.endpoint === "search");
@@ -61,7 +64,10 @@ describe("GET /search through API Gateway", () => {
   });
 
   it("keeps Spotify's field filters readable on the wire", async () => {
-    await handler(httpApiEvent("q=artist%3AMiles%20Davis%20year%3A1955-1960&type=album"), lambdaContext());
+    await handler(
+      httpApiEvent("q=artist%3AMiles%20Davis%20year%3A1955-1960&type=album"),
+      lambdaContext(),
+    );
 
     const sent = stack.emulator.requests.find((r) => r.endpoint === "search");
     expect(sent?.query.q).toBe("artist:Miles Davis year:1955-1960");
@@ -71,10 +77,9 @@ describe("GET /search through API Gateway", () => {
   it("passes the body through byte for byte", async () => {
     const result = await handler(httpApiEvent("q=abba&type=track,album&limit=3"), lambdaContext());
 
-    const direct = await fetch(
-      `${stack.emulator.apiUrl}/search?q=abba&type=track,album&limit=3`,
-      { headers: { authorization: `Bearer ${stack.emulator.issueToken()}` } },
-    );
+    const direct = await fetch(`${stack.emulator.apiUrl}/search?q=abba&type=track,album&limit=3`, {
+      headers: { authorization: `Bearer ${stack.emulator.issueToken()}` },
+    });
     expect(result.body).toBe(await direct.text());
   });
 });
@@ -88,7 +93,11 @@ describe("bad requests never reach Spotify", () => {
     ["empty type item", "q=BTS&type=artist,", /\btype\b/],
     ["lower-case market", "q=BTS&type=artist&market=us", /\bmarket\b/],
     ["three-letter market", "q=BTS&type=artist&market=USA", /\bmarket\b/],
-    ["include_external other than audio", "q=BTS&type=show&include_external=video", /include_external/],
+    [
+      "include_external other than audio",
+      "q=BTS&type=show&include_external=video",
+      /include_external/,
+    ],
     ["limit above the maximum", "q=BTS&type=artist&limit=11", /\blimit\b/],
     ["negative limit", "q=BTS&type=artist&limit=-1", /\blimit\b/],
     ["fractional limit", "q=BTS&type=artist&limit=2.5", /\blimit\b/],
@@ -109,24 +118,33 @@ describe("bad requests never reach Spotify", () => {
   });
 
   it("the same rules hold for REST API v1 events", async () => {
-    const result = await handler(restApiEvent({ q: ["BTS"], type: ["artist"], limit: ["99"] }), lambdaContext());
+    const result = await handler(
+      restApiEvent({ q: ["BTS"], type: ["artist"], limit: ["99"] }),
+      lambdaContext(),
+    );
 
     expect(result.statusCode).toBe(400);
     expect(bodyOf(result).error.message).toMatch(/limit/);
     expect(stack.emulator.count()).toBe(0);
   });
 
-  it.each(["POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"])("%s → 405 with Allow: GET", async (method) => {
-    const result = await handler(httpApiEvent("q=BTS&type=artist", method), lambdaContext());
+  it.each(["POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"])(
+    "%s → 405 with Allow: GET",
+    async (method) => {
+      const result = await handler(httpApiEvent("q=BTS&type=artist", method), lambdaContext());
 
-    expect(result.statusCode).toBe(405);
-    expect(result.headers.allow).toBe("GET");
-    expect(bodyOf(result).error.message).toMatch(method);
-    expect(stack.emulator.count()).toBe(0);
-  });
+      expect(result.statusCode).toBe(405);
+      expect(result.headers.allow).toBe("GET");
+      expect(bodyOf(result).error.message).toMatch(method);
+      expect(stack.emulator.count()).toBe(0);
+    },
+  );
 
   it("an unknown path → 404", async () => {
-    const result = await handler(httpApiEvent("q=BTS&type=artist", "GET", "/albums"), lambdaContext());
+    const result = await handler(
+      httpApiEvent("q=BTS&type=artist", "GET", "/albums"),
+      lambdaContext(),
+    );
 
     expect(result.statusCode).toBe(404);
     expect(stack.emulator.count()).toBe(0);
@@ -143,7 +161,11 @@ describe("bad requests never reach Spotify", () => {
 
 describe("upstream answers", () => {
   it("passes Spotify's 4xx through with its status and message", async () => {
-    stack.emulator.fault("search", { kind: "status", status: 404, body: { error: { status: 404, message: "Not found." } } });
+    stack.emulator.fault("search", {
+      kind: "status",
+      status: 404,
+      body: { error: { status: 404, message: "Not found." } },
+    });
 
     const result = await handler(httpApiEvent("q=BTS&type=artist"), lambdaContext());
 
@@ -152,10 +174,16 @@ describe("upstream answers", () => {
   });
 
   it("accepts the extended-quota maximum when SPOTIFY_MAX_LIMIT is 50", async () => {
-    const extended = await startTestStack({ emulator: { profile: "extended" }, env: { SPOTIFY_MAX_LIMIT: "50" } });
+    const extended = await startTestStack({
+      emulator: { profile: "extended" },
+      env: { SPOTIFY_MAX_LIMIT: "50" },
+    });
     try {
       const extendedHandler = await coldSearchHandler(extended.env);
-      const result = await extendedHandler(httpApiEvent("q=BTS&type=artist&limit=50"), lambdaContext());
+      const result = await extendedHandler(
+        httpApiEvent("q=BTS&type=artist&limit=50"),
+        lambdaContext(),
+      );
       expect(result.statusCode).toBe(200);
       expect(bodyOf(result).artists.limit).toBe(50);
     } finally {

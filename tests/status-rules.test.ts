@@ -89,7 +89,12 @@ describe("429 with Retry-After", () => {
     const clock = new FakeClock();
     stack = await startTestStack({ emulator: { now: clock.now } });
     const { handler } = handlerWithClock(stack, clock);
-    stack.emulator.fault("search", { kind: "rate-limit", retryAfter: "3", lowerCaseHeader: true, emptyBody: true });
+    stack.emulator.fault("search", {
+      kind: "rate-limit",
+      retryAfter: "3",
+      lowerCaseHeader: true,
+      emptyBody: true,
+    });
 
     const result = await handler(search(), lambdaContext(29_000, clock.now));
 
@@ -257,7 +262,9 @@ describe("5xx, network faults and timeouts", () => {
     const result = await handler(search(), lambdaContext());
 
     expect(result.statusCode).toBe(200);
-    expect(stack.emulator.requests.filter((r) => r.endpoint === "token").map((r) => r.status)).toEqual([503, 200]);
+    expect(
+      stack.emulator.requests.filter((r) => r.endpoint === "token").map((r) => r.status),
+    ).toEqual([503, 200]);
   });
 });
 

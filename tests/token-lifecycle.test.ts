@@ -21,7 +21,8 @@ describe("credentials and token live in module scope", () => {
     const handler = await coldSearchHandler(stack.env);
 
     const statuses: number[] = [];
-    for (let i = 0; i < 50; i++) statuses.push((await handler(search(), lambdaContext())).statusCode);
+    for (let i = 0; i < 50; i++)
+      statuses.push((await handler(search(), lambdaContext())).statusCode);
 
     expect(statuses.every((status) => status === 200)).toBe(true);
     expect(stack.emulator.count("token")).toBe(1);
@@ -33,7 +34,9 @@ describe("credentials and token live in module scope", () => {
     stack = await startTestStack();
     const handler = await coldSearchHandler(stack.env);
 
-    const results = await Promise.all(Array.from({ length: 20 }, () => handler(search(), lambdaContext())));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => handler(search(), lambdaContext())),
+    );
 
     expect(results.map((r) => r.statusCode)).toEqual(Array(20).fill(200));
     expect(stack.emulator.count("token")).toBe(1);
@@ -96,7 +99,9 @@ describe("credentials and token live in module scope", () => {
 
     expect(result.statusCode).toBe(200);
     expect(stack.emulator.count("token")).toBe(2);
-    expect(stack.emulator.requests.filter((r) => r.endpoint === "search").map((r) => r.status)).toEqual([200, 401, 200]);
+    expect(
+      stack.emulator.requests.filter((r) => r.endpoint === "search").map((r) => r.status),
+    ).toEqual([200, 401, 200]);
   });
 
   it("a second 401 in a row becomes a clear 502", async () => {
@@ -137,7 +142,9 @@ describe("credentials and token live in module scope", () => {
 
     expect(result.statusCode).toBe(200);
     expect(stack.aws.count(GET_SECRET)).toBe(2);
-    const tokenStatuses = stack.emulator.requests.filter((r) => r.endpoint === "token").map((r) => r.status);
+    const tokenStatuses = stack.emulator.requests
+      .filter((r) => r.endpoint === "token")
+      .map((r) => r.status);
     expect(tokenStatuses).toEqual([200, 400, 200]);
   });
 

@@ -88,18 +88,16 @@ export function validateSearch(raw: RawSearch, maxLimit: number): SearchParams {
   }
 
   const limit = optionalInteger(raw.limit, "limit", 0, maxLimit);
-  const offset = optionalInteger(raw.offset, "offset", 0, MAX_OFFSET);
-  if (limit !== undefined) params.limit = limit;
-  if (offset !== undefined) {
-    params.offset = offset;
-    if (limit !== undefined && offset + limit > MAX_OFFSET) {
-      throw new ValidationError(
-        `Parameters offset and limit must add up to at most ${MAX_OFFSET} (got ${offset + limit})`,
-      );
-    }
-    // Without a limit Spotify applies its own default; cap it so the page stays inside 1000.
-    if (limit === undefined && offset + maxLimit > MAX_OFFSET) params.limit = MAX_OFFSET - offset;
+  const offset = optionalInteger(raw.offset, "offset", 0, MAX_OFFSET) ?? 0;
+  if (limit !== undefined && offset + limit > MAX_OFFSET) {
+    throw new ValidationError(
+      `Parameters offset and limit must add up to at most ${MAX_OFFSET} (got ${offset + limit})`,
+    );
   }
+  // Always explicit: Spotify's own default (5 or 20 by app mode) could exceed SPOTIFY_MAX_LIMIT
+  // or run past offset 1000.
+  params.limit = limit ?? Math.min(maxLimit, MAX_OFFSET - offset);
+  if (raw.offset !== undefined && raw.offset !== null) params.offset = offset;
   return params;
 }
 
@@ -108,7 +106,8 @@ function requiredText(value: unknown, name: string): string {
     throw new ValidationError(`Missing required parameter ${name}`);
   }
   if (typeof value !== "string") throw new ValidationError(`Parameter ${name} must be a string`);
-  if (LONE_SURROGATE.test(value)) throw new ValidationError(`Parameter ${name} is not valid Unicode text`);
+  if (LONE_SURROGATE.test(value))
+    throw new ValidationError(`Parameter ${name} is not valid Unicode text`);
   const trimmed = value.trim();
   if (trimmed === "") throw new ValidationError(`Parameter ${name} must not be empty`);
   return trimmed;

@@ -58,13 +58,15 @@ export class UpstreamCaller {
       canRefreshToken: options.onUnauthorized !== undefined,
     };
     for (let attempt = 1; ; attempt++) {
+      // Built before the cooldown gate, so nothing is awaited between passing it and sending.
+      const request = await options.build();
       const endProbe = await this.waitForCooldown(options);
       let outcome: Outcome;
       try {
         if (!options.deadline.allows(0, MIN_ATTEMPT_MS)) {
           throw new UpstreamError(504, "No time left to call Spotify before the deadline");
         }
-        outcome = await this.attempt(options);
+        outcome = await this.attempt(request, options.deadline);
       } finally {
         // Waiters wake only after the cooldown below is extended: nothing awaits in between.
         endProbe?.();
@@ -152,10 +154,9 @@ export class UpstreamCaller {
     }
   }
 
-  private async attempt(options: CallOptions): Promise<Outcome> {
+  private async attempt({ url, init }: UpstreamRequest, deadline: Deadline): Promise<Outcome> {
     const { clock, settings } = this.deps;
-    const { url, init } = await options.build();
-    const timeoutMs = Math.min(settings.attemptTimeoutMs, options.deadline.remainingMs());
+    const timeoutMs = Math.min(settings.attemptTimeoutMs, deadline.remainingMs());
     const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
     const started = clock.now();
     try {
