@@ -1,8 +1,9 @@
 import type { Context } from "aws-lambda";
 import { API_GATEWAY_BUDGET_MS, Deadline } from "../lib/deadline.ts";
-import { MethodNotAllowedError, NotFoundError, ServiceError } from "../lib/errors.ts";
+import { MethodNotAllowedError, NotFoundError } from "../lib/errors.ts";
+import { answerError } from "../lib/http/answer.ts";
 import { type ApiEvent, parseApiEvent } from "../lib/http/event.ts";
-import { type ApiResult, errorResponse, jsonText } from "../lib/http/response.ts";
+import { type ApiResult, jsonText } from "../lib/http/response.ts";
 import {
   beginInvocation,
   endInvocation,
@@ -14,6 +15,9 @@ import { parseSearchQuery } from "../lib/search/params.ts";
 import { containerRuntime } from "../lib/spotify/container.ts";
 import type { SpotifyRuntime } from "../lib/spotify/runtime.ts";
 
+/** `/search`, also behind a stage prefix (`/prod/search`) or with a trailing slash. */
+const SEARCH_PATH = /(^|\/)search\/?$/;
+
 /** `GET /search` behind API Gateway (HTTP API v2.0 or REST API v1 proxy events). */
 export function createSearchHandler(runtime: () => SpotifyRuntime) {
   return async (event: ApiEvent, context: Context): Promise<ApiResult> => {
@@ -21,8 +25,7 @@ export function createSearchHandler(runtime: () => SpotifyRuntime) {
       beginInvocation(context);
       const request = parseApiEvent(event);
       tagApiRequest(request.requestId);
-      if (!/(^|\/)search\/?$/.test(request.path))
-        throw new NotFoundError(`No route for ${request.path}`);
+      if (!SEARCH_PATH.test(request.path)) throw new NotFoundError(`No route for ${request.path}`);
       if (request.method !== "GET") throw new MethodNotAllowedError(request.method, ["GET"]);
       const spotify = runtime();
       const params = parseSearchQuery(request.query, spotify.config.maxLimit);
@@ -33,14 +36,7 @@ export function createSearchHandler(runtime: () => SpotifyRuntime) {
       const page = await spotify.client.search(params, deadline);
       return jsonText(200, page.text);
     } catch (error) {
-      const response = errorResponse(error);
-      if (response.statusCode === 429) emfMetrics.count("ThrottledAnswers");
-      if (response.statusCode >= 500) {
-        logger.error("Search failed", { status: response.statusCode, error: describe(error) });
-      } else {
-        logger.info("Search refused", { status: response.statusCode, error: describe(error) });
-      }
-      return response;
+      return answerError(error, logger, emfMetrics);
     } finally {
       flushMetrics();
       endInvocation();
@@ -49,8 +45,3 @@ export function createSearchHandler(runtime: () => SpotifyRuntime) {
 }
 
 export const handler = createSearchHandler(containerRuntime);
-
-function describe(error: unknown): string {
-  if (error instanceof ServiceError) return error.message;
-  return error instanceof Error ? `${error.name}: ${error.message}` : "unknown error";
-}
