@@ -17,8 +17,8 @@ let parameters: ParameterCache | undefined;
 export async function handler(event: unknown, context: Context): Promise<CollectionSummary> {
   beginInvocation(context);
   try {
-    const spotify = containerRuntime();
     const config = loadScheduledConfig();
+    const spotify = containerRuntime({ maxRetryAfterMs: config.maxRetryAfterMs });
     parameters ??= new ParameterCache(ssmClient(), spotify.clock, config.queriesCacheTtlMs);
     const run = parseScheduledEvent(event, new Date(spotify.clock.now()));
     const deadline = Deadline.fromRemaining(context.getRemainingTimeInMillis(), spotify.clock, {

@@ -32,6 +32,8 @@ export interface ScheduledConfig {
   resultsBucket: string | undefined;
   resultsPrefix: string;
   concurrency: number;
+  /** Longest `Retry-After` the batch waits out (it has minutes, the API has seconds). */
+  maxRetryAfterMs: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -59,6 +61,7 @@ export const SCHEDULED_SETTINGS = {
   RESULTS_BUCKET: undefined,
   RESULTS_PREFIX: "spotify-search",
   BATCH_CONCURRENCY: "4",
+  BATCH_MAX_WAIT_SECONDS: "60",
 } as const;
 
 /** Read by Powertools Logger and Metrics themselves. */
@@ -150,5 +153,7 @@ export function loadScheduledConfig(env: Env = process.env): ScheduledConfig {
       "",
     ),
     concurrency: integer(env, "BATCH_CONCURRENCY", s.BATCH_CONCURRENCY, 1, 32),
+    maxRetryAfterMs:
+      1000 * integer(env, "BATCH_MAX_WAIT_SECONDS", s.BATCH_MAX_WAIT_SECONDS, 0, 900),
   };
 }

@@ -172,6 +172,46 @@ describe("scheduled collection", () => {
     ]);
   });
 
+  it("a query over several types pages each type along its own next links", async () => {
+    const queries = [{ q: "artist:Bjork", type: "artist,album", limit: 10, pages: 3 }];
+    const { handler, bucket } = await scheduledStack({ queries: JSON.stringify(queries) });
+
+    const summary = await handler(scheduledEvent(), lambdaContext(60_000));
+
+    expect(summary).toMatchObject({ succeeded: 1, failed: 0 });
+    const [key] = await objectsIn(bucket);
+    const lines = await linesOf(bucket, key as string);
+    const seen = lines.flatMap((line) =>
+      Object.entries(line.body as Record<string, { offset: number }>).map(
+        ([type, paging]) => `${type}@${paging.offset}`,
+      ),
+    );
+    expect(seen.sort()).toEqual([
+      "albums@0",
+      "albums@10",
+      "albums@20",
+      "artists@0",
+      "artists@10",
+      "artists@20",
+    ]);
+  });
+
+  it("a run where nothing succeeded writes no object, even with pages fetched", async () => {
+    const queries = [{ q: "love", type: "track", limit: 10, pages: 3 }];
+    const { handler, bucket } = await scheduledStack({ queries: JSON.stringify(queries) });
+    stack?.emulator.fault("search", { kind: "delay", ms: 0 });
+    stack?.emulator.fault("search", { kind: "status", status: 503 }, 3);
+
+    await expect(handler(scheduledEvent(), lambdaContext(60_000))).rejects.toThrow(
+      /No search of the batch succeeded/,
+    );
+
+    expect(
+      stack?.emulator.requests.filter((r) => r.endpoint === "search").map((r) => r.status),
+    ).toEqual([200, 503, 503, 503]);
+    expect(await objectsIn(bucket)).toEqual([]);
+  });
+
   it("the event's own queries replace the SSM list", async () => {
     const { handler } = await scheduledStack({ queries: tenQueries });
 

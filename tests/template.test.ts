@@ -104,6 +104,8 @@ Resources:
     expect(search.environment.RESULTS_BUCKET).toBeUndefined();
     expect(search.properties.LoggingConfig).toEqual({
       LogFormat: "JSON",
+      ApplicationLogLevel: { Ref: "LogLevel" },
+      SystemLogLevel: "INFO",
       LogGroup: { Ref: "SearchFunctionLogGroup" },
     });
   });

@@ -86,8 +86,10 @@ export async function collect(
     },
   );
 
+  const failed = outcome.succeeded === 0 && outcome.failures.length + outcome.skipped.length > 0;
   let object: string | null = null;
-  if (deps.store && outcome.lines.length > 0) {
+  // A failed run writes nothing, so its retry starts clean and no reader sees half a run.
+  if (deps.store && outcome.lines.length > 0 && !failed) {
     object = await deps.store.write(
       deps.store.keyFor(run.runId, run.startedAt),
       outcome.lines,
@@ -111,7 +113,7 @@ export async function collect(
   metrics.count("ScheduledFailed", summary.failed);
   metrics.count("ScheduledSkipped", summary.skipped);
   metrics.count("ScheduledItems", summary.items);
-  if (summary.succeeded === 0 && summary.failed + summary.skipped > 0) {
+  if (failed) {
     throw new CollectionFailedError("No search of the batch succeeded", summary);
   }
   return summary;

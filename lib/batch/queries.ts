@@ -68,10 +68,9 @@ function parseEntry(entry: unknown, maxLimit: number): { params: SearchParams; p
   const params = validateSearch(record as RawSearch, maxLimit);
   const pages = record.pages ?? 1;
   const pageSize = params.limit ?? maxLimit;
-  const maxPages = Math.max(
-    1,
-    Math.ceil((MAX_OFFSET - (params.offset ?? 0)) / Math.max(1, pageSize)),
-  );
+  // A page of 0 items never advances the offset: one page is all there is to fetch.
+  const left = MAX_OFFSET - (params.offset ?? 0);
+  const maxPages = pageSize === 0 ? 1 : Math.max(1, Math.ceil(left / pageSize));
   if (typeof pages !== "number" || !Number.isInteger(pages) || pages < 1 || pages > maxPages) {
     throw new ConfigurationError(
       `Field pages must be an integer from 1 to ${maxPages} for this entry`,

@@ -95,27 +95,35 @@ async function runQuery(
   outcome: BatchOutcome,
 ): Promise<void> {
   const lines: ResultLine[] = [];
+  const record = (page: number, body: unknown) =>
+    lines.push({
+      run_id: runId,
+      query_index: query.index,
+      query: query.params,
+      page,
+      fetched_at: new Date(deps.clock.now()).toISOString(),
+      body,
+    });
   try {
-    let page = await deps.client.search(query.params, deadline);
-    for (let number = 1; ; number++) {
-      lines.push({
-        run_id: runId,
-        query_index: query.index,
-        query: query.params,
-        page: number,
-        fetched_at: new Date(deps.clock.now()).toISOString(),
-        body: page.body,
-      });
-      const link = nextLink(page.body);
-      if (number >= query.pages || link === undefined) break;
-      if (deadline.remainingMs() < MIN_TIME_TO_START_MS) {
-        deps.log.warn("Stopped following pages: the deadline is near", {
-          index: query.index,
-          pages: number,
-        });
-        break;
+    const first = await deps.client.search(query.params, deadline);
+    record(1, first.body);
+    // Each type pages on its own: Spotify's `next` link names only its own type.
+    for (const paging of pagingObjects(first.body)) {
+      let link = nextOf(paging);
+      for (let number = 2; number <= query.pages && link !== undefined; number++) {
+        if (deadline.remainingMs() < MIN_TIME_TO_START_MS) {
+          deps.log.warn("Stopped following pages: the deadline is near", {
+            index: query.index,
+            pages: number - 1,
+          });
+          break;
+        }
+        const page = await deps.client.followLink(link, deadline);
+        record(number, page.body);
+        link = pagingObjects(page.body)
+          .map(nextOf)
+          .find((next) => next !== undefined);
       }
-      page = await deps.client.followLink(link, deadline);
     }
     outcome.lines.push(...lines);
     outcome.succeeded++;
@@ -140,12 +148,8 @@ async function runQuery(
   }
 }
 
-/** The first non-null `next` among the body's paging objects (Spotify's links carry every type). */
-function nextLink(body: unknown): string | undefined {
-  for (const paging of pagingObjects(body)) {
-    if (typeof paging.next === "string" && paging.next !== "") return paging.next;
-  }
-  return undefined;
+function nextOf(paging: Record<string, unknown>): string | undefined {
+  return typeof paging.next === "string" && paging.next !== "" ? paging.next : undefined;
 }
 
 function countItems(body: unknown): number {

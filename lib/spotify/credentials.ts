@@ -27,9 +27,11 @@ const SECRET_NAME = "the secret named by SPOTIFY_SECRET_ID";
 /**
  * The Spotify client id and secret, read once per container and kept for a TTL. Concurrent
  * callers share one read; `refresh()` re-reads at once (after Spotify said `invalid_client`).
+ * When Secrets Manager fails for a moment after the TTL, the credentials in hand are used on
+ * (unless Spotify rejected them); a configuration error is never papered over.
  */
 export class CredentialsProvider {
-  private cached: { value: ClientCredentials; readAt: number } | undefined;
+  private cached: { value: ClientCredentials; readAt: number; rejected: boolean } | undefined;
   private failure: { error: ServiceError; until: number } | undefined;
   private inFlight: Promise<ClientCredentials> | undefined;
 
@@ -37,25 +39,31 @@ export class CredentialsProvider {
 
   get(signal?: AbortSignal): Promise<ClientCredentials> {
     const now = this.deps.clock.now();
-    if (this.cached && now - this.cached.readAt < this.deps.ttlMs) {
+    if (this.cached && !this.cached.rejected && now - this.cached.readAt < this.deps.ttlMs) {
       return Promise.resolve(this.cached.value);
     }
     return this.read(signal);
   }
 
-  /** Reads the secret again now, unless the last read failed moments ago. */
+  /** Reads the secret again now: Spotify rejected the credentials in hand. */
   refresh(signal?: AbortSignal): Promise<ClientCredentials> {
-    this.cached = undefined;
+    if (this.cached) this.cached.rejected = true;
     return this.read(signal);
   }
 
   private read(signal?: AbortSignal): Promise<ClientCredentials> {
     const now = this.deps.clock.now();
-    if (this.failure && now < this.failure.until) return Promise.reject(this.failure.error);
+    if (this.failure && now < this.failure.until) return this.fallback(this.failure.error);
     this.inFlight ??= this.load(signal).finally(() => {
       this.inFlight = undefined;
     });
-    return this.inFlight;
+    return this.inFlight.catch((error: unknown) => this.fallback(error));
+  }
+
+  /** The last good credentials when the read failed for a passing reason, else the failure. */
+  private fallback(error: unknown): Promise<ClientCredentials> {
+    const usable = this.cached && !this.cached.rejected && !(error instanceof ConfigurationError);
+    return usable && this.cached ? Promise.resolve(this.cached.value) : Promise.reject(error);
   }
 
   private async load(signal?: AbortSignal): Promise<ClientCredentials> {
@@ -64,7 +72,7 @@ export class CredentialsProvider {
     try {
       const text = await this.deps.read(this.deps.secretId, signal);
       const value = parseCredentials(text);
-      this.cached = { value, readAt: clock.now() };
+      this.cached = { value, readAt: clock.now(), rejected: false };
       this.failure = undefined;
       log.info("Read Spotify credentials from Secrets Manager");
       return value;
@@ -77,7 +85,12 @@ export class CredentialsProvider {
         error,
         until: clock.now() + (this.deps.failureHoldMs ?? DEFAULT_FAILURE_HOLD_MS),
       };
-      log.error("Reading Spotify credentials failed", { error: error.message });
+      const keeping =
+        this.cached && !this.cached.rejected && !(error instanceof ConfigurationError);
+      log.error("Reading Spotify credentials failed", {
+        error: error.message,
+        keepingPreviousCredentials: Boolean(keeping),
+      });
       throw error;
     }
   }

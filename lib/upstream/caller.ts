@@ -71,7 +71,10 @@ export class UpstreamCaller {
         // Waiters wake only after the cooldown below is extended: nothing awaits in between.
         endProbe?.();
       }
-      if (outcome.kind === "response" && outcome.status !== 429) this.deps.cooldown.recordSuccess();
+      // Only an answer from a healthy Spotify ends the probe phase; a 5xx keeps the others waiting.
+      if (outcome.kind === "response" && outcome.status < 500 && outcome.status !== 429) {
+        this.deps.cooldown.recordSuccess();
+      }
       const now = clock.now();
       const { decision, cooldown } = decide({
         outcome,
@@ -140,8 +143,6 @@ export class UpstreamCaller {
         await clock.sleep(step.ms);
         continue;
       }
-      // Token requests run inside a search's attempt, which already passed the probe gate.
-      if (options.endpoint === "token") return undefined;
       const probe = cooldown.probeInFlight();
       if (probe === undefined) return cooldown.startProbe();
       const waitMs = options.deadline.remainingMs() - MIN_ATTEMPT_MS;

@@ -13,8 +13,9 @@ import { parseRetryAfterMs } from "./retry-after.ts";
  * | 429                                    | cooldown for Retry-After (default 5 s); retry if it   |
  * |                                        | fits the cap and the deadline, else fail 429          |
  * | 401 (request carries a token)          | refresh the token, retry once; a second 401 → 502     |
- * | 5xx, network fault                     | backoff with full jitter, bounded attempts, then 502  |
+ * | 500, 502, 503, 504, network fault      | backoff with full jitter, bounded attempts, then 502  |
  * | attempt timeout                        | as 5xx, then 504                                      |
+ * | other 5xx, 1xx, 3xx                    | fail 502 at once                                      |
  * | other 4xx (400, 403, 404 …)            | deliver, for the caller to pass through, never retry  |
  */
 
@@ -45,6 +46,8 @@ export interface AttemptHistory {
   canRefreshToken: boolean;
 }
 
+/** Server errors worth another attempt; any other 5xx will not improve by asking again. */
+export const RETRIED_STATUSES: ReadonlySet<number> = new Set([500, 502, 503, 504]);
 /** An attempt shorter than this is not worth starting. */
 export const MIN_ATTEMPT_MS = 250;
 /** Hard bound on 429 retries inside one call, beside the deadline. */
@@ -122,11 +125,16 @@ export function decide(input: PolicyInput): { decision: Decision; cooldown?: Coo
     };
   }
 
-  if (status >= 500) {
+  if (RETRIED_STATUSES.has(status)) {
     return { decision: backoff("server-error", history, input, 502, `Spotify answered ${status}`) };
   }
-
-  return { decision: { action: "deliver", status, body } };
+  if (status >= 400 && status < 500) return { decision: { action: "deliver", status, body } };
+  return {
+    decision: {
+      action: "fail",
+      error: new UpstreamError(502, `Spotify answered an unexpected ${status}`),
+    },
+  };
 }
 
 /**

@@ -84,7 +84,7 @@ describe("parseBatch", () => {
     [{ q: "x", type: "track", limit: 10, offset: 990 }, 1],
     [{ q: "x", type: "track", offset: 995 }, 1],
     [{ q: "x", type: "track", offset: 1000 }, 1],
-    [{ q: "x", type: "track", limit: 0 }, 1000],
+    [{ q: "x", type: "track", limit: 0 }, 1],
   ])(
     "accepts pages from 1 up to the last page inside offset 1000 for %j (max %d)",
     (entry, max) => {

@@ -176,6 +176,7 @@ describe("loadScheduledConfig", () => {
       resultsBucket: undefined,
       resultsPrefix: "spotify-search",
       concurrency: 4,
+      maxRetryAfterMs: 60_000,
     });
   });
 
