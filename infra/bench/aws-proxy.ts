@@ -1,0 +1,73 @@
+import { createServer, request as httpRequest, type Server } from "node:http";
+
+/** An AWS call seen on the wire between a function's SDK and moto. */
+export interface AwsCall {
+  /** `secretsmanager.GetSecretValue`, `AmazonSSM.GetParameter`, or `S3 PUT /bucket/key`. */
+  operation: string;
+  /** Epoch milliseconds (sub-millisecond precision) when the request arrived. */
+  at: number;
+  /** When moto's answer had been passed on in full (undefined while pending or on error). */
+  doneAt?: number;
+}
+
+export interface CountingProxy {
+  endpoint: string;
+  readonly calls: readonly AwsCall[];
+  count(operation: string): number;
+  close(): Promise<void>;
+}
+
+export const GET_SECRET_VALUE = "secretsmanager.GetSecretValue";
+
+/** Epoch milliseconds with performance.now()'s resolution. */
+export function epochNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/**
+ * A tiny HTTP proxy in front of moto that forwards every request unchanged and records which AWS
+ * operation it was (X-Amz-Target, or the S3 method and path), so the bench counts SDK calls on the
+ * wire and never in the function's own code.
+ */
+export async function startCountingProxy(target: string): Promise<CountingProxy> {
+  const upstream = new URL(target);
+  const calls: AwsCall[] = [];
+  const server: Server = createServer((req, res) => {
+    const amzTarget = req.headers["x-amz-target"];
+    const operation =
+      typeof amzTarget === "string" ? amzTarget : `S3 ${req.method} ${req.url?.split("?")[0]}`;
+    const call: AwsCall = { operation, at: epochNow() };
+    calls.push(call);
+    const forward = httpRequest(
+      {
+        host: upstream.hostname,
+        port: upstream.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: upstream.host },
+      },
+      (answer) => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.once("end", () => {
+          call.doneAt = epochNow();
+        });
+        answer.pipe(res);
+      },
+    );
+    forward.on("error", () => res.destroy());
+    req.pipe(forward);
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const address = server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    calls,
+    count: (operation) => calls.filter((call) => call.operation === operation).length,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
