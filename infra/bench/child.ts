@@ -6,8 +6,8 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, fstatSync, openSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { epochNow } from "../local/aws-proxy.ts";
 import type { FunctionSpec } from "../template.ts";
-import { epochNow } from "./aws-proxy.ts";
 
 export const RUNNER = fileURLToPath(new URL("./runner.mjs", import.meta.url));
 

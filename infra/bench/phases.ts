@@ -4,9 +4,9 @@
  * infra/bench/runner.mjs on a built bundle.
  */
 import { join } from "node:path";
+import { type CountingProxy, GET_SECRET_VALUE } from "../local/aws-proxy.ts";
 import type { Emulator } from "../local/emulator/types.ts";
 import type { FunctionSpec } from "../template.ts";
-import { type CountingProxy, GET_SECRET_VALUE } from "./aws-proxy.ts";
 import type { Bundle } from "./builds.ts";
 import {
   type ColdResult,

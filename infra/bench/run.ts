@@ -19,9 +19,9 @@ import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "nod
 import { availableParallelism, cpus } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
+import { type CountingProxy, epochNow, startCountingProxy } from "../local/aws-proxy.ts";
 import { startLocalStack } from "../local/stack.ts";
 import { type FunctionSpec, functionOf, loadTemplate, PROJECT_ROOT } from "../template.ts";
-import { type CountingProxy, epochNow, startCountingProxy } from "./aws-proxy.ts";
 import { type Bundle, buildUnminified, buildVariants, type Variant } from "./builds.ts";
 import { killRunningChildren } from "./child.ts";
 import { type BenchOptions, parseOptions, USAGE } from "./options.ts";

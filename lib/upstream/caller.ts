@@ -158,15 +158,18 @@ export class UpstreamCaller {
   private async attempt({ url, init }: UpstreamRequest, deadline: Deadline): Promise<Outcome> {
     const { clock, settings } = this.deps;
     const timeoutMs = Math.min(settings.attemptTimeoutMs, deadline.remainingMs());
-    const signal = AbortSignal.timeout(Math.max(1, timeoutMs));
+    // A timer cleared on completion: warm containers keep no pending timeout per past request.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), Math.max(1, timeoutMs));
     const started = clock.now();
     try {
-      const response = await this.deps.fetch(url, { ...init, signal });
+      const response = await this.deps.fetch(url, { ...init, signal: abort.signal });
       const text = await response.text();
       return { kind: "response", status: response.status, headers: response.headers, text };
     } catch (error) {
-      return signal.aborted ? { kind: "timeout" } : { kind: "network", error };
+      return abort.signal.aborted ? { kind: "timeout" } : { kind: "network", error };
     } finally {
+      clearTimeout(timer);
       this.deps.metrics.milliseconds("UpstreamLatency", clock.now() - started);
     }
   }

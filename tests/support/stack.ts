@@ -5,15 +5,15 @@ import {
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { inject } from "vitest";
+import { type CountingProxy, startCountingProxy } from "../../infra/local/aws-proxy.ts";
 import { startEmulator } from "../../infra/local/emulator/server.ts";
 import type { Emulator, EmulatorOptions } from "../../infra/local/emulator/types.ts";
-import { type AwsProxy, startAwsProxy } from "./aws-proxy.ts";
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET } from "./leak-scan.ts";
 
 export interface TestStack {
   emulator: Emulator;
   /** Counts AWS calls on the wire; the function under test talks to moto through it. */
-  aws: AwsProxy;
+  aws: CountingProxy;
   motoEndpoint: string;
   secretId: string;
   /** The environment a deployed function would have, pointed at the emulator and the proxy. */
@@ -40,7 +40,7 @@ export async function startTestStack(
     clientSecret: TEST_CLIENT_SECRET,
     ...options.emulator,
   });
-  const aws = await startAwsProxy(motoEndpoint);
+  const aws = await startCountingProxy(motoEndpoint);
   const secretId = `spotify-search/test-${randomUUID()}`;
   const secrets = adminSecrets(motoEndpoint);
   if (options.secret !== null) {

@@ -27,7 +27,7 @@ export function epochNow(): number {
 /**
  * A tiny HTTP proxy in front of moto that forwards every request unchanged and records which AWS
  * operation it was (X-Amz-Target, or the S3 method and path), so the bench counts SDK calls on the
- * wire and never in the function's own code.
+ * wire and never in the function's own code. Tests use it the same way.
  */
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
   const upstream = new URL(target);
