@@ -1,9 +1,10 @@
 import type { Context } from "aws-lambda";
+import { containerRuntime, type SpotifyRuntime } from "../lib/app/runtime.ts";
 import { API_GATEWAY_BUDGET_MS, Deadline } from "../lib/deadline.ts";
 import { MethodNotAllowedError, NotFoundError } from "../lib/errors.ts";
-import { answerError } from "../lib/http/answer.ts";
-import { type ApiEvent, parseApiEvent } from "../lib/http/event.ts";
-import { type ApiResult, jsonText } from "../lib/http/response.ts";
+import { answerError } from "../lib/http/answer-error.ts";
+import { type ApiEvent, parseApiEvent } from "../lib/http/api-event.ts";
+import { type ApiResult, jsonText } from "../lib/http/api-response.ts";
 import {
   beginInvocation,
   endInvocation,
@@ -11,9 +12,7 @@ import {
   tagApiRequest,
 } from "../lib/observability/logger.ts";
 import { emfMetrics, flushMetrics } from "../lib/observability/metrics.ts";
-import { parseSearchQuery } from "../lib/search/params.ts";
-import { containerRuntime } from "../lib/spotify/container.ts";
-import type { SpotifyRuntime } from "../lib/spotify/runtime.ts";
+import { parseSearchQuery } from "../lib/search/search-params.ts";
 
 /** `/search`, also behind a stage prefix (`/prod/search`) or with a trailing slash. */
 const SEARCH_PATH = /(^|\/)search\/?$/;

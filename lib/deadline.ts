@@ -26,6 +26,11 @@ export class Deadline {
     return Math.max(0, this.at - this.clock.now());
   }
 
+  /** An abort signal that fires at the deadline (at least 1 ms from now). */
+  signal(): AbortSignal {
+    return AbortSignal.timeout(Math.max(1, this.remainingMs()));
+  }
+
   /** True when `ms` of waiting still leaves `reserveMs` before the deadline. */
   allows(ms: number, reserveMs = 0): boolean {
     return this.remainingMs() - ms >= reserveMs;

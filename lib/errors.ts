@@ -1,6 +1,8 @@
+import type { CollectionSummary } from "./batch/collect.ts";
+
 /**
- * Typed errors. Each carries the HTTP status the caller sees; `toErrorResponse` in
- * `lib/http/response.ts` is the single place that turns them into answers.
+ * Typed errors. Each carries the HTTP status the caller sees; `errorResponse` in
+ * `lib/http/api-response.ts` is the single place that turns them into answers.
  */
 export abstract class ServiceError extends Error {
   abstract readonly status: number;
@@ -51,5 +53,21 @@ export class UpstreamError extends ServiceError {
     super(message, { cause: options?.cause });
     this.retryAfterSeconds = options?.retryAfterSeconds;
     this.reason = options?.reason;
+  }
+}
+
+/**
+ * Invocation fails (so Lambda retries and the Errors alarm fires) when the batch cannot be read,
+ * the results cannot be stored, or not one search succeeded. A run where only some
+ * searches failed or were skipped succeeds and reports them in its summary and metrics.
+ */
+export class CollectionFailedError extends ServiceError {
+  readonly status = 502;
+  override name = "CollectionFailedError";
+  constructor(
+    message: string,
+    readonly summary: CollectionSummary,
+  ) {
+    super(message);
   }
 }

@@ -1,13 +1,13 @@
+import type { SpotifyRuntime } from "../app/runtime.ts";
+import type { ParameterCache } from "../aws/parameter-cache.ts";
+import type { ResultsStore } from "../aws/results-store.ts";
 import type { ScheduledConfig } from "../config.ts";
 import { Deadline } from "../deadline.ts";
-import { ServiceError } from "../errors.ts";
+import { CollectionFailedError } from "../errors.ts";
 import type { Log, MetricsSink } from "../observability/types.ts";
-import type { SpotifyRuntime } from "../spotify/runtime.ts";
-import type { ScheduledRun } from "./event.ts";
-import { parseBatch, parseBatchText } from "./queries.ts";
-import { type QueryFailure, runBatch } from "./run.ts";
-import type { ParameterCache } from "./source.ts";
-import type { ResultsStore } from "./store.ts";
+import { parseBatch, parseBatchText } from "./parse-batch.ts";
+import { type QueryFailure, runBatch } from "./run-batch.ts";
+import type { ScheduledRun } from "./scheduled-event.ts";
 
 export interface CollectionSummary {
   runId: string;
@@ -35,22 +35,6 @@ export interface CollectDeps {
 /** Time kept back from the searches for writing the results. */
 export const WRITE_RESERVE_MS = 3_000;
 
-/**
- * Invocation fails (so Lambda retries and the Errors alarm fires) when the batch cannot be read,
- * the results cannot be stored, or not one search succeeded. A run where only some
- * searches failed or were skipped succeeds and reports them in its summary and metrics.
- */
-export class CollectionFailedError extends ServiceError {
-  readonly status = 502;
-  override name = "CollectionFailedError";
-  constructor(
-    message: string,
-    readonly summary: CollectionSummary,
-  ) {
-    super(message);
-  }
-}
-
 export async function collect(
   run: ScheduledRun,
   deadline: Deadline,
@@ -64,7 +48,7 @@ export async function collect(
   const batch = fromEvent
     ? parseBatch(run.queries, source, maxLimit)
     : parseBatchText(
-        await deps.parameters.read(config.queriesParameter, signalFor(deadline)),
+        await deps.parameters.read(config.queriesParameter, deadline.signal()),
         source,
         maxLimit,
       );
@@ -93,7 +77,7 @@ export async function collect(
     object = await deps.store.write(
       deps.store.keyFor(run.runId, run.startedAt),
       outcome.lines,
-      signalFor(deadline),
+      deadline.signal(),
     );
   }
   const summary: CollectionSummary = {
@@ -117,8 +101,4 @@ export async function collect(
     throw new CollectionFailedError("No search of the batch succeeded", summary);
   }
   return summary;
-}
-
-function signalFor(deadline: Deadline): AbortSignal {
-  return AbortSignal.timeout(Math.max(1, deadline.remainingMs()));
 }

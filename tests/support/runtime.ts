@@ -1,16 +1,13 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { createSearchHandler } from "../../handlers/search.ts";
-import { secretReader } from "../../lib/aws/secrets.ts";
+import { createSpotifyRuntime } from "../../lib/app/runtime.ts";
 import type { Clock } from "../../lib/clock.ts";
 import { loadSpotifyConfig } from "../../lib/config.ts";
-import { logger } from "../../lib/observability/logger.ts";
-import { emfMetrics } from "../../lib/observability/metrics.ts";
-import { createSpotifyRuntime } from "../../lib/spotify/runtime.ts";
 import type { TestStack } from "./stack.ts";
 
 /**
- * A search handler over a runtime built with an injected clock (and random), wired to the stack's
- * emulator and moto exactly as the container wires the real one.
+ * A search handler over the composition root's runtime, with an injected clock (and random) and
+ * the stack's moto endpoint.
  */
 export function handlerWithClock(
   stack: TestStack,
@@ -19,9 +16,7 @@ export function handlerWithClock(
 ) {
   const secrets = new SecretsManagerClient({ endpoint: stack.aws.endpoint, region: "us-east-1" });
   const runtime = createSpotifyRuntime(loadSpotifyConfig(stack.env), {
-    readSecret: secretReader(secrets),
-    log: logger,
-    metrics: emfMetrics,
+    secretsManager: secrets,
     clock,
     random,
   });

@@ -1,0 +1,87 @@
+import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { secretReader } from "../aws/secret-reader.ts";
+import { secretsManagerClient } from "../aws/secrets-manager-client.ts";
+import { type Clock, systemClock } from "../clock.ts";
+import { loadSpotifyConfig, type RetrySettings, type SpotifyConfig } from "../config.ts";
+import { logger } from "../observability/logger.ts";
+import { emfMetrics } from "../observability/metrics.ts";
+import type { Log, MetricsSink } from "../observability/types.ts";
+import { Cooldown } from "../spotify/cooldown.ts";
+import { CredentialsProvider } from "../spotify/credentials-provider.ts";
+import { SpotifyCaller } from "../spotify/spotify-caller.ts";
+import { SpotifyClient } from "../spotify/spotify-client.ts";
+import { TokenProvider } from "../spotify/token-provider.ts";
+
+/** Everything a container keeps between invocations to talk to Spotify. */
+export interface SpotifyRuntime {
+  config: SpotifyConfig;
+  clock: Clock;
+  client: SpotifyClient;
+  tokens: TokenProvider;
+  credentials: CredentialsProvider;
+  cooldown: Cooldown;
+}
+
+/** What a test (or another host) may replace; everything else is the container's own. */
+export interface RuntimeDeps {
+  secretsManager?: SecretsManagerClient;
+  log?: Log;
+  metrics?: MetricsSink;
+  fetch?: typeof fetch;
+  clock?: Clock;
+  random?: () => number;
+}
+
+/** The composition root: the one place that wires config, AWS clients and Spotify together. */
+export function createSpotifyRuntime(
+  config: SpotifyConfig,
+  deps: RuntimeDeps = {},
+): SpotifyRuntime {
+  const clock = deps.clock ?? systemClock;
+  const log = deps.log ?? logger;
+  const metrics = deps.metrics ?? emfMetrics;
+  const cooldown = new Cooldown();
+  const caller = new SpotifyCaller({
+    fetch: deps.fetch ?? globalThis.fetch,
+    clock,
+    random: deps.random ?? Math.random,
+    settings: config.retry,
+    cooldown,
+    log,
+    metrics,
+  });
+  const credentials = new CredentialsProvider({
+    read: secretReader(deps.secretsManager ?? secretsManagerClient()),
+    secretId: config.secretId,
+    ttlMs: config.secretCacheTtlMs,
+    clock,
+    log,
+    metrics,
+  });
+  const tokens = new TokenProvider({
+    caller,
+    credentials,
+    accountsUrl: config.accountsUrl,
+    clock,
+    expiryMarginMs: config.tokenExpiryMarginMs,
+    log,
+    metrics,
+  });
+  const client = new SpotifyClient({ caller, tokens, apiUrl: config.apiUrl });
+  return { config, clock, client, tokens, credentials, cooldown };
+}
+
+let containerScope: SpotifyRuntime | undefined;
+
+/**
+ * The container's Spotify runtime, built on first use and kept in module scope so warm
+ * invocations reuse the secret, the token and the cooldown. A configuration error is not cached:
+ * the next invocation reports it again. `retry` adjusts the rules for a function (the batch may
+ * wait longer than an API caller); a container only ever runs one function.
+ */
+export function containerRuntime(retry: Partial<RetrySettings> = {}): SpotifyRuntime {
+  if (containerScope) return containerScope;
+  const config = loadSpotifyConfig();
+  containerScope = createSpotifyRuntime({ ...config, retry: { ...config.retry, ...retry } });
+  return containerScope;
+}

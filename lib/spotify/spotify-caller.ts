@@ -1,0 +1,183 @@
+import { type Clock, systemClock } from "../clock.ts";
+import type { RetrySettings } from "../config.ts";
+import type { Deadline } from "../deadline.ts";
+import { UpstreamError } from "../errors.ts";
+import type { Log, MetricsSink } from "../observability/types.ts";
+import type { Cooldown } from "./cooldown.ts";
+import {
+  type AttemptHistory,
+  decide,
+  decideCooldown,
+  MIN_ATTEMPT_MS,
+  type Outcome,
+} from "./policy.ts";
+
+export type Endpoint = "token" | "search";
+
+export interface UpstreamRequest {
+  url: string;
+  init: RequestInit;
+}
+
+export interface CallOptions {
+  endpoint: Endpoint;
+  deadline: Deadline;
+  /** Builds each attempt afresh, so a retry after a 401 carries the new token. */
+  build: () => Promise<UpstreamRequest>;
+  /** Called on a 401 before the single retry; when absent, a 401 is delivered to the caller. */
+  onUnauthorized?: () => void;
+}
+
+export interface Delivered {
+  status: number;
+  body: unknown;
+  /** The body exactly as Spotify sent it. */
+  text: string;
+}
+
+export interface SpotifyCallerDeps {
+  fetch: typeof fetch;
+  clock: Clock;
+  random: () => number;
+  settings: RetrySettings;
+  cooldown: Cooldown;
+  log: Log;
+  metrics: MetricsSink;
+}
+
+/** Runs one logical Spotify request: cooldown, attempts with timeouts, and the policy's retries. */
+export class SpotifyCaller {
+  constructor(private readonly deps: SpotifyCallerDeps) {}
+
+  async call(options: CallOptions): Promise<Delivered> {
+    const { clock, settings, log } = this.deps;
+    const history: AttemptHistory = {
+      faults: 0,
+      rateLimited: 0,
+      unauthorized: 0,
+      canRefreshToken: options.onUnauthorized !== undefined,
+    };
+    for (let attempt = 1; ; attempt++) {
+      // Built before the cooldown gate, so nothing is awaited between passing it and sending.
+      const request = await options.build();
+      const endProbe = await this.waitForCooldown(options);
+      let outcome: Outcome;
+      try {
+        if (!options.deadline.allows(0, MIN_ATTEMPT_MS)) {
+          throw new UpstreamError(504, "No time left to call Spotify before the deadline");
+        }
+        outcome = await this.attempt(request, options.deadline);
+      } finally {
+        // Waiters wake only after the cooldown below is extended: nothing awaits in between.
+        endProbe?.();
+      }
+      // Only an answer from a healthy Spotify ends the probe phase; a 5xx keeps the others waiting.
+      if (outcome.kind === "response" && outcome.status < 500 && outcome.status !== 429) {
+        this.deps.cooldown.recordSuccess();
+      }
+      const now = clock.now();
+      const { decision, cooldown } = decide({
+        outcome,
+        history,
+        settings,
+        deadline: options.deadline,
+        now,
+        random: this.deps.random,
+      });
+      if (cooldown) this.deps.cooldown.extend(now + cooldown.ms, cooldown.reason);
+      if (decision.action === "deliver") {
+        const text = outcome.kind === "response" ? outcome.text : "";
+        return { status: decision.status, body: decision.body, text };
+      }
+      if (decision.action === "fail") {
+        log.warn("Upstream call failed", {
+          endpoint: options.endpoint,
+          attempt,
+          status: decision.error.status,
+          reason: describe(outcome),
+          retryAfterSeconds: decision.error.retryAfterSeconds,
+        });
+        throw decision.error;
+      }
+      if (decision.reason === "rate-limited") history.rateLimited++;
+      else if (decision.reason === "unauthorized") history.unauthorized++;
+      else history.faults++;
+      log.info("Retrying upstream call", {
+        endpoint: options.endpoint,
+        attempt,
+        reason: decision.reason,
+        delayMs: decision.delayMs,
+        upstream: describe(outcome),
+      });
+      this.deps.metrics.count("UpstreamRetries", 1, { reason: decision.reason });
+      if (decision.reason === "unauthorized") options.onUnauthorized?.();
+      // A 429's wait is the cooldown itself, served by waitForCooldown on the next pass.
+      if (decision.reason !== "rate-limited" && decision.delayMs > 0) {
+        await clock.sleep(decision.delayMs);
+      }
+    }
+  }
+
+  /** Waits out the cooldown (or fails); returns the probe's end when this call is the probe. */
+  private async waitForCooldown(options: CallOptions): Promise<(() => void) | undefined> {
+    const { clock, cooldown, settings, log } = this.deps;
+    // Each pass proceeds, fails, or sleeps until the cooldown or the probe it saw is over.
+    for (;;) {
+      const now = clock.now();
+      const remaining = cooldown.remainingMs(now);
+      const step = decideCooldown(remaining, cooldown.reasonAt(now), settings, options.deadline);
+      if (step.action === "fail") {
+        this.deps.metrics.count("CooldownRejections");
+        log.info("Answering from the rate-limit cooldown without calling Spotify", {
+          endpoint: options.endpoint,
+          retryAfterSeconds: step.error.retryAfterSeconds,
+          reason: step.error.reason,
+        });
+        throw step.error;
+      }
+      if (step.action === "wait") {
+        log.info("Waiting out the rate-limit cooldown", {
+          endpoint: options.endpoint,
+          delayMs: step.ms,
+        });
+        await clock.sleep(step.ms);
+        continue;
+      }
+      const probe = cooldown.probeInFlight();
+      if (probe === undefined) return cooldown.startProbe();
+      const waitMs = options.deadline.remainingMs() - MIN_ATTEMPT_MS;
+      if (waitMs <= 0)
+        throw new UpstreamError(504, "No time left to call Spotify before the deadline");
+      // A real timer bounds the wait: the probe's own attempt timeout ends it long before.
+      const timeout = new AbortController();
+      await Promise.race([probe, systemClock.sleep(waitMs, timeout.signal).catch(() => undefined)]);
+      timeout.abort();
+    }
+  }
+
+  private async attempt({ url, init }: UpstreamRequest, deadline: Deadline): Promise<Outcome> {
+    const { clock, settings } = this.deps;
+    const timeoutMs = Math.min(settings.attemptTimeoutMs, deadline.remainingMs());
+    // A timer cleared on completion: warm containers keep no pending timeout per past request.
+    const abort = new AbortController();
+    const timer = setTimeout(() => abort.abort(), Math.max(1, timeoutMs));
+    const started = clock.now();
+    try {
+      const response = await this.deps.fetch(url, { ...init, signal: abort.signal });
+      const text = await response.text();
+      return { kind: "response", status: response.status, headers: response.headers, text };
+    } catch (error) {
+      return abort.signal.aborted ? { kind: "timeout" } : { kind: "network", error };
+    } finally {
+      clearTimeout(timer);
+      this.deps.metrics.milliseconds("UpstreamLatency", clock.now() - started);
+    }
+  }
+}
+
+function describe(outcome: Outcome): string {
+  if (outcome.kind === "response") return `HTTP ${outcome.status}`;
+  if (outcome.kind === "timeout") return "timeout";
+  const cause = (outcome.error as { cause?: { code?: string } } | undefined)?.cause;
+  return cause?.code ? `network ${cause.code}` : "network error";
+}

@@ -1,0 +1,86 @@
+import type { Deadline } from "../deadline.ts";
+import { UpstreamError } from "../errors.ts";
+import type { SearchParams } from "../search/search-params.ts";
+import { passThroughError } from "./policy.ts";
+import type { SpotifyCaller } from "./spotify-caller.ts";
+import type { TokenProvider } from "./token-provider.ts";
+
+export interface SpotifyPage {
+  body: unknown;
+  text: string;
+}
+
+export interface SpotifyClientDeps {
+  caller: SpotifyCaller;
+  tokens: TokenProvider;
+  apiUrl: string;
+}
+
+/** Spotify's Web API search, authenticated with the shared Client Credentials token. */
+export class SpotifyClient {
+  constructor(private readonly deps: SpotifyClientDeps) {}
+
+  /** Runs a search; `text` is Spotify's body unchanged, `body` the same parsed. */
+  search(params: SearchParams, deadline: Deadline): Promise<SpotifyPage> {
+    return this.get(searchUrl(this.deps.apiUrl, params), deadline);
+  }
+
+  /**
+   * Follows a paging object's `next` link. Only links on the configured API origin are followed,
+   * so the bearer token never goes anywhere else.
+   */
+  followLink(link: string, deadline: Deadline): Promise<SpotifyPage> {
+    const api = new URL(this.deps.apiUrl);
+    const target = new URL(link);
+    if (target.origin !== api.origin || !target.pathname.startsWith(api.pathname)) {
+      throw new UpstreamError(502, "Spotify returned a paging link outside its API");
+    }
+    return this.get(target.href, deadline);
+  }
+
+  private async get(url: string, deadline: Deadline): Promise<SpotifyPage> {
+    const { caller, tokens } = this.deps;
+    let token: string | undefined;
+    const answer = await caller.call({
+      endpoint: "search",
+      deadline,
+      build: async () => {
+        token = await tokens.get(deadline);
+        return {
+          url,
+          init: {
+            method: "GET",
+            headers: { authorization: `Bearer ${token}`, accept: "application/json" },
+          },
+        };
+      },
+      onUnauthorized: () => {
+        if (token) tokens.invalidate(token);
+      },
+    });
+    if (answer.status >= 300) throw passThroughError(answer.status, answer.body);
+    return { body: answer.body, text: answer.text };
+  }
+}
+
+/** Builds the search URL; `q` is percent-encoded so `&`, `#` or `+` can never split or alter it. */
+export function searchUrl(apiUrl: string, params: SearchParams): string {
+  const pairs: [string, string | number | undefined][] = [
+    ["q", params.q],
+    ["type", params.types.join(",")],
+    ["market", params.market],
+    ["limit", params.limit],
+    ["offset", params.offset],
+    ["include_external", params.includeExternal],
+  ];
+  const query = pairs
+    .filter((pair): pair is [string, string | number] => pair[1] !== undefined)
+    .map(([name, value]) => `${name}=${encodeQueryValue(String(value))}`)
+    .join("&");
+  return `${apiUrl}/search?${query}`;
+}
+
+/** encodeURIComponent, keeping `:` and `,` readable (both are legal in a query, RFC 3986 §3.4). */
+function encodeQueryValue(value: string): string {
+  return encodeURIComponent(value).replace(/%3A/gi, ":").replace(/%2C/gi, ",");
+}

@@ -1,0 +1,160 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { appendFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { CAPTURE_DIR } from "../support/leak-scan.ts";
+
+const root = join(import.meta.dirname, "../..");
+let child: ChildProcess | undefined;
+
+afterEach(async () => {
+  if (child?.pid && child.exitCode === null && child.signalCode === null) {
+    const exited = new Promise((resolve) => child?.once("exit", resolve));
+    process.kill(-child.pid, "SIGTERM");
+    await exited;
+  }
+  child = undefined;
+});
+
+/** Runs an npm script as a user would; its output also goes to the suite's leak scan. */
+function npm(args: string[]): {
+  process: ChildProcess;
+  stdout: () => string;
+  stderr: () => string;
+} {
+  let stdout = "";
+  let stderr = "";
+  // Its own process group, so a signal reaches npm and everything under it, as Ctrl-C would.
+  const started = spawn("npm", args, {
+    cwd: root,
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
+  const capture = join(CAPTURE_DIR, `npm-${args.join("-").replace(/[^\w-]/g, "_")}.log`);
+  started.stdout?.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+    appendFileSync(capture, chunk);
+  });
+  started.stderr?.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+    appendFileSync(capture, chunk);
+  });
+  return { process: started, stdout: () => stdout, stderr: () => stderr };
+}
+
+async function waitFor(
+  check: () => string | undefined,
+  what: string,
+  ms = 60_000,
+): Promise<string> {
+  const giveUpAt = Date.now() + ms;
+  while (Date.now() < giveUpAt) {
+    const found = check();
+    if (found !== undefined) return found;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe("npm start", () => {
+  it("serves GET /search on a local HTTP endpoint and stops moto when it stops", async () => {
+    const run = npm(["start", "--", "--port", "0"]);
+    child = run.process;
+    const base = await waitFor(
+      () => run.stdout().match(/Ready: .* on (http:\/\/127\.0\.0\.1:\d+)/)?.[1],
+      "the ready line",
+    );
+    const motoPid = Number(run.stderr().match(/moto \S+ \(pid (\d+)\)/)?.[1]);
+    expect(run.stdout()).toContain(`curl '${base}/search?q=BTS&type=artist'`);
+
+    const ok = await fetch(`${base}/search?q=BTS&type=artist`);
+    const bad = await fetch(`${base}/search?q=BTS&type=artist&limit=50`);
+    const post = await fetch(`${base}/search?q=BTS&type=artist`, { method: "POST" });
+
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("content-type")).toBe("application/json");
+    const body = (await ok.json()) as { artists: { items: { name: string }[] } };
+    expect(body.artists).toMatchObject({ offset: 0, items: expect.any(Array) });
+    expect(body.artists.items[0]?.name).toBe("BTS");
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/limit/);
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET");
+
+    expect(alive(motoPid)).toBe(true);
+    const exited = new Promise((resolve) => child?.once("exit", resolve));
+    process.kill(-(child.pid as number), "SIGINT");
+    await exited;
+    await waitFor(() => (alive(motoPid) ? undefined : "stopped"), "moto to stop", 10_000);
+  });
+});
+
+describe("npm run invoke", () => {
+  async function invoke(logicalId: string, event: string) {
+    const run = npm(["run", "--silent", "invoke", "--", logicalId, event]);
+    const code = await new Promise<number | null>((resolve) => run.process.once("exit", resolve));
+    return { code, result: JSON.parse(run.stdout()), stderr: run.stderr() };
+  }
+
+  it("SearchFunction with the HTTP API sample event prints a 200 result", async () => {
+    const { code, result } = await invoke("SearchFunction", "events/search-http-api.json");
+
+    expect(code).toBe(0);
+    expect(result.statusCode).toBe(200);
+    expect(JSON.parse(result.body).artists.items.length).toBeGreaterThan(0);
+  });
+
+  it("SearchFunction with the REST API sample event prints a 200 result", async () => {
+    const { code, result } = await invoke("SearchFunction", "events/search-rest-api.json");
+
+    expect(code).toBe(0);
+    expect(result.statusCode).toBe(200);
+    expect(Object.keys(JSON.parse(result.body)).sort()).toEqual(["albums", "tracks"]);
+  });
+
+  it("SearchFunction with the bad-request sample event prints a 400 naming the parameter", async () => {
+    const { code, result } = await invoke("SearchFunction", "events/search-bad-request.json");
+
+    expect(code).toBe(0);
+    expect(result.statusCode).toBe(400);
+    expect(JSON.parse(result.body).error.message).toMatch(/colour/);
+  });
+
+  it.each(["events/scheduled.json", "events/scheduled-custom-queries.json"])(
+    "ScheduledFunction with %s runs the batch on the local stack and prints the summary",
+    async (event) => {
+      const { code, result } = await invoke("ScheduledFunction", event);
+
+      expect(code).toBe(0);
+      expect(result).toMatchObject({ failed: 0, skipped: 0 });
+      expect(result.succeeded).toBeGreaterThan(0);
+      expect(result.object).toMatch(
+        /^s3:\/\/spotify-search-local-results\/spotify-search\/dt=\d{4}-\d\d-\d\d\/run=.+\.jsonl$/,
+      );
+    },
+  );
+
+  it("an unknown function is a clear error", async () => {
+    const run = npm([
+      "run",
+      "--silent",
+      "invoke",
+      "--",
+      "NoSuchFunction",
+      "events/search-http-api.json",
+    ]);
+    const code = await new Promise<number | null>((resolve) => run.process.once("exit", resolve));
+
+    expect(code).not.toBe(0);
+    expect(run.stderr()).toMatch(/NoSuchFunction/);
+  });
+});

@@ -1,0 +1,504 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation ${} substitutions, not JS.
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type BuildResult, buildAll } from "../../infra/build.ts";
+import {
+  type CfnTemplate,
+  functionOf,
+  functionsOf,
+  isRecord,
+  loadTemplate,
+  PROJECT_ROOT,
+  parseTemplate,
+  resourcesOfType,
+} from "../../infra/template.ts";
+import {
+  FUNCTION_ENVIRONMENT,
+  OBSERVABILITY_SETTINGS,
+  SCHEDULED_SETTINGS,
+  SPOTIFY_SETTINGS,
+} from "../../lib/config.ts";
+
+const template: CfnTemplate = loadTemplate();
+
+/** Which FUNCTION_ENVIRONMENT list each function must satisfy. */
+const ENVIRONMENT_OF = {
+  SearchFunction: FUNCTION_ENVIRONMENT.search,
+  ScheduledFunction: FUNCTION_ENVIRONMENT.scheduled,
+} as const;
+
+const DEFAULTS: Record<string, string | undefined> = {
+  ...SPOTIFY_SETTINGS,
+  ...SCHEDULED_SETTINGS,
+  ...OBSERVABILITY_SETTINGS,
+};
+
+function resourceProps(logicalId: string): Record<string, unknown> {
+  const resource = template.Resources[logicalId];
+  if (!resource) throw new Error(`missing resource ${logicalId}`);
+  return resource.Properties ?? {};
+}
+
+/** `{Ref: Param}` → the parameter's default; literal strings as they are. */
+function literalOrDefault(value: unknown): string | undefined {
+  if (typeof value === "string") return value;
+  if (isRecord(value) && typeof value.Ref === "string") {
+    const parameter = template.Parameters?.[value.Ref];
+    return parameter?.Default === undefined ? undefined : String(parameter.Default);
+  }
+  return undefined;
+}
+
+describe("template parser", () => {
+  it("turns every CloudFormation short form into its long form", () => {
+    const parsed = parseTemplate(`
+Resources:
+  R:
+    Type: X
+    Properties:
+      Ref: !Ref Thing
+      SubScalar: !Sub "arn:\${AWS::Partition}:s3:::\${Bucket}"
+      SubSeq: !Sub ["\${A}-x", { A: !Ref B }]
+      GetAttScalar: !GetAtt Stack.Outputs.Name
+      GetAttSeq: !GetAtt [Fn, Arn]
+      If: !If [Cond, !Equals [a, b], !Ref AWS::NoValue]
+      Logic: !And [!Not [!Condition C1], !Or [!Condition C2, !Condition C3]]
+      Join: !Join [",", !Split ["|", !Select [0, !GetAZs ""]]]
+      Map: !FindInMap [M, !Ref AWS::Region, Key]
+      Import: !ImportValue Exported
+      Base64: !Base64 text
+      Cidr: !Cidr [!GetAtt Vpc.CidrBlock, 4, 8]
+`);
+    expect(parsed.Resources.R?.Properties).toEqual({
+      Ref: { Ref: "Thing" },
+      SubScalar: { "Fn::Sub": "arn:${AWS::Partition}:s3:::${Bucket}" },
+      SubSeq: { "Fn::Sub": ["${A}-x", { A: { Ref: "B" } }] },
+      GetAttScalar: { "Fn::GetAtt": ["Stack", "Outputs.Name"] },
+      GetAttSeq: { "Fn::GetAtt": ["Fn", "Arn"] },
+      If: { "Fn::If": ["Cond", { "Fn::Equals": ["a", "b"] }, { Ref: "AWS::NoValue" }] },
+      Logic: {
+        "Fn::And": [
+          { "Fn::Not": [{ Condition: "C1" }] },
+          { "Fn::Or": [{ Condition: "C2" }, { Condition: "C3" }] },
+        ],
+      },
+      Join: {
+        "Fn::Join": [",", { "Fn::Split": ["|", { "Fn::Select": [0, { "Fn::GetAZs": "" }] }] }],
+      },
+      Map: { "Fn::FindInMap": ["M", { Ref: "AWS::Region" }, "Key"] },
+      Import: { "Fn::ImportValue": "Exported" },
+      Base64: { "Fn::Base64": "text" },
+      Cidr: { "Fn::Cidr": [{ "Fn::GetAtt": ["Vpc", "CidrBlock"] }, 4, 8] },
+    });
+  });
+
+  it("merges Globals the SAM way", () => {
+    const search = functionOf(template, "SearchFunction");
+    const scheduled = functionOf(template, "ScheduledFunction");
+    expect(search.environment.SPOTIFY_API_URL).toBe("https://api.spotify.com/v1");
+    expect(scheduled.environment.SPOTIFY_API_URL).toBe("https://api.spotify.com/v1");
+    expect(scheduled.environment.RESULTS_BUCKET).toEqual({ Ref: "ResultsBucket" });
+    expect(search.environment.RESULTS_BUCKET).toBeUndefined();
+    expect(search.properties.LoggingConfig).toEqual({
+      LogFormat: "JSON",
+      ApplicationLogLevel: { Ref: "LogLevel" },
+      SystemLogLevel: "INFO",
+      LogGroup: { Ref: "SearchFunctionLogGroup" },
+    });
+  });
+});
+
+describe("cfn-lint", () => {
+  const variants: [string, string[]][] = [
+    ["defaults", []],
+    ["AuthMode NONE", ["AuthMode=NONE"]],
+    ["AuthMode JWT", ["AuthMode=JWT", "JwtIssuer=https://issuer.example.com", "JwtAudience=a,b"]],
+    [
+      "existing secret with a KMS key",
+      [
+        "ExistingSecretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:spotify-AbCdEf",
+        "ExistingSecretKmsKeyArn=arn:aws:kms:eu-west-1:123456789012:key/0000-1111",
+      ],
+    ],
+  ];
+  it.each(variants)(
+    "accepts template.yaml without errors or warnings (%s)",
+    (_name, parameters) => {
+      const args = ["template.yaml", ...(parameters.length ? ["--parameters", ...parameters] : [])];
+      const run = spawnSync("cfn-lint", args, { cwd: PROJECT_ROOT, encoding: "utf8" });
+      if (run.error)
+        throw new Error(`cfn-lint could not run (is it on PATH?): ${run.error.message}`);
+      expect(run.stdout + run.stderr).toBe("");
+      expect(run.status).toBe(0);
+    },
+    60_000,
+  );
+});
+
+describe("functions", () => {
+  const functions = functionsOf(template);
+
+  it("are exactly SearchFunction and ScheduledFunction", () => {
+    expect(functions.map((f) => f.logicalId).sort()).toEqual([
+      "ScheduledFunction",
+      "SearchFunction",
+    ]);
+  });
+
+  it.each(Object.entries(ENVIRONMENT_OF))("%s sets every variable it reads", (id, names) => {
+    const env = functionOf(template, id).environment;
+    const missing = names.filter((name) => env[name] === undefined || env[name] === "");
+    expect(missing).toEqual([]);
+  });
+
+  it.each(Object.entries(ENVIRONMENT_OF))("%s uses lib/config.ts defaults", (id, names) => {
+    const env = functionOf(template, id).environment;
+    for (const name of names) {
+      const fallback = DEFAULTS[name];
+      if (fallback === undefined) continue;
+      expect(literalOrDefault(env[name]), name).toBe(fallback);
+    }
+  });
+
+  it("point the settings at the stack's resources", () => {
+    const search = functionOf(template, "SearchFunction").environment;
+    const scheduled = functionOf(template, "ScheduledFunction").environment;
+    const secret = {
+      "Fn::If": ["CreateSecret", { Ref: "SpotifySecret" }, { Ref: "ExistingSecretArn" }],
+    };
+    expect(search.SPOTIFY_SECRET_ID).toEqual(secret);
+    expect(scheduled.SPOTIFY_SECRET_ID).toEqual(secret);
+    expect(search.SPOTIFY_MAX_LIMIT).toEqual({ Ref: "SpotifyMaxLimit" });
+    expect(scheduled.SCHEDULED_QUERIES_PARAMETER).toEqual({ Ref: "ScheduledQueriesParameter" });
+    expect(scheduled.RESULTS_BUCKET).toEqual({ Ref: "ResultsBucket" });
+    expect(scheduled.RESULTS_PREFIX).toEqual({ Ref: "ResultsPrefix" });
+  });
+
+  it.each(functions.map((f) => [f.logicalId, f] as const))(
+    "%s runs on Node.js 22+ on arm64, bundled by esbuild as ESM",
+    (_id, fn) => {
+      const major = Number(/^nodejs(\d+)\.x$/.exec(fn.runtime)?.[1]);
+      expect(major).toBeGreaterThanOrEqual(22);
+      expect(fn.architectures).toEqual(["arm64"]);
+      expect(fn.codeUri).toBe("./");
+      expect(fn.buildMethod).toBe("esbuild");
+      expect(fn.buildProperties).toMatchObject({
+        Format: "esm",
+        Minify: true,
+        Sourcemap: true,
+        OutExtension: [".js=.mjs"],
+        MainFields: "module,main",
+      });
+      expect(fn.buildProperties.External).toBeUndefined(); // the AWS SDK is bundled
+      expect(fn.environment.NODE_OPTIONS).toContain("--enable-source-maps");
+    },
+  );
+
+  it("keeps SearchFunction inside API Gateway's 30 s and gives the batch longer", () => {
+    const search = functionOf(template, "SearchFunction");
+    const scheduled = functionOf(template, "ScheduledFunction");
+    expect(search.timeout).toBeLessThan(30);
+    expect(scheduled.timeout).toBeGreaterThan(search.timeout);
+    expect(search.memorySize).toBeGreaterThanOrEqual(512);
+  });
+
+  it("send JSON logs to their own log group with a retention", () => {
+    for (const fn of functions) {
+      const logging = fn.properties.LoggingConfig as Record<string, unknown>;
+      expect(logging.LogFormat).toBe("JSON");
+      const ref = (logging.LogGroup as { Ref: string }).Ref;
+      expect(template.Resources[ref]?.Type, fn.logicalId).toBe("AWS::Logs::LogGroup");
+    }
+    const groups = resourcesOfType(template, "AWS::Logs::LogGroup");
+    expect(groups.length).toBeGreaterThanOrEqual(3);
+    for (const [id, group] of groups) {
+      expect(group.Properties?.RetentionInDays, id).toEqual({ Ref: "LogRetentionInDays" });
+    }
+  });
+});
+
+describe("handlers", () => {
+  let outRoot: string;
+  let results: BuildResult[];
+
+  beforeAll(async () => {
+    outRoot = mkdtempSync(join(tmpdir(), "template-test-"));
+    results = await buildAll({ outRoot, logLevel: "silent" });
+  }, 120_000);
+
+  afterAll(() => rmSync(outRoot, { recursive: true, force: true }));
+
+  it.each(Object.keys(ENVIRONMENT_OF))(
+    "%s: the Handler names a file that exports a function, loaded the way Lambda loads it",
+    (id) => {
+      const fn = functionOf(template, id);
+      const result = results.find((r) => r.logicalId === id);
+      if (!result) throw new Error(`${id} was not built`);
+      // A fresh Node process, like the Lambda runtime: try <module>.js/.mjs/.cjs, import, look up.
+      const script = `
+        const { existsSync } = await import("node:fs");
+        const { pathToFileURL } = await import("node:url");
+        const [dir, handler] = process.argv.slice(1);
+        const dot = handler.lastIndexOf(".");
+        const base = dir + "/" + handler.slice(0, dot);
+        const file = [".js", ".mjs", ".cjs"].map((e) => base + e).find((f) => existsSync(f));
+        const mod = await import(pathToFileURL(file).href);
+        console.log(JSON.stringify({ file, type: typeof mod[handler.slice(dot + 1)] }));
+      `;
+      const env: Record<string, string> = { PATH: process.env.PATH ?? "" };
+      for (const [name, value] of Object.entries(fn.environment)) {
+        env[name] = literalOrDefault(value) ?? `test-${name.toLowerCase()}`;
+      }
+      env.AWS_REGION = "eu-west-1";
+      const out = execFileSync(
+        process.execPath,
+        ["--input-type=module", "-e", script, result.outDir, fn.handler],
+        { env, encoding: "utf8", timeout: 30_000 },
+      );
+      const loaded = JSON.parse(out.trim().split("\n").at(-1) ?? "{}") as {
+        file: string;
+        type: string;
+      };
+      expect(loaded.file).toBe(result.handlerFile);
+      expect(loaded.type).toBe("function");
+    },
+    60_000,
+  );
+});
+
+type Statement = Record<string, unknown>;
+
+function statementsOf(policies: unknown, where: string): Statement[] {
+  if (policies === undefined) return [];
+  if (!Array.isArray(policies)) throw new Error(`${where}: Policies must be a list`);
+  const statements: Statement[] = [];
+  for (const policy of policies) {
+    if (!isRecord(policy) || !Array.isArray(policy.Statement)) {
+      // Managed policies and SAM policy templates would hide their resources from this check.
+      throw new Error(
+        `${where}: only inline policies are allowed, found ${JSON.stringify(policy)}`,
+      );
+    }
+    for (const statement of policy.Statement) statements.push(...branches(statement));
+  }
+  return statements;
+}
+
+/** Both branches of `Fn::If` statements; `AWS::NoValue` dropped. */
+function branches(value: unknown): Statement[] {
+  if (!isRecord(value)) return [];
+  if (value.Ref === "AWS::NoValue") return [];
+  const ifArgs = value["Fn::If"];
+  if (Array.isArray(ifArgs)) return [...branches(ifArgs[1]), ...branches(ifArgs[2])];
+  return [value];
+}
+
+/** Every string a Resource may resolve to (Fn::Sub templates included), plus refs as "<ref>". */
+function resourceStrings(value: unknown): string[] {
+  if (typeof value === "string") return [value];
+  if (Array.isArray(value)) return value.flatMap(resourceStrings);
+  if (!isRecord(value)) return [];
+  if ("Ref" in value || "Fn::GetAtt" in value) return ["<ref>"];
+  const sub = value["Fn::Sub"];
+  if (typeof sub === "string") return [sub];
+  if (Array.isArray(sub) && typeof sub[0] === "string") return [sub[0]];
+  const ifArgs = value["Fn::If"];
+  if (Array.isArray(ifArgs)) return [...resourceStrings(ifArgs[1]), ...resourceStrings(ifArgs[2])];
+  return [JSON.stringify(value)];
+}
+
+function actionsOf(statement: Statement): string[] {
+  const action = statement.Action;
+  return (Array.isArray(action) ? action : [action]).map(String);
+}
+
+describe("IAM", () => {
+  const perFunction = functionsOf(template).map(
+    (fn) => [fn.logicalId, statementsOf(fn.properties.Policies, fn.logicalId)] as const,
+  );
+
+  it("the template defines no IAM resources of its own (SAM generates the roles)", () => {
+    const iam = Object.values(template.Resources).filter((r) => r.Type.startsWith("AWS::IAM::"));
+    expect(iam).toEqual([]);
+  });
+
+  it.each(perFunction)("%s: no wildcard resources where an ARN is known", (_id, statements) => {
+    expect(statements.length).toBeGreaterThan(0);
+    for (const statement of statements) {
+      expect(statement.Effect).toBe("Allow");
+      expect(statement.NotResource).toBeUndefined();
+      expect(statement.NotAction).toBeUndefined();
+      for (const action of actionsOf(statement)) expect(action).not.toContain("*");
+      for (const resource of resourceStrings(statement.Resource)) {
+        expect(resource, JSON.stringify(statement)).not.toBe("*");
+        // ARN fields must be concrete: no "arn:aws:s3:::*", no "...:parameter/*", no ":*" at all.
+        expect(resource).not.toMatch(/:\*|\*:|^\*|\/\*.*\//);
+        // The only wildcard allowed is a key suffix below a fixed prefix.
+        if (resource.includes("*")) expect(resource).toMatch(/\/[^*/]+\/\*$/);
+      }
+    }
+  });
+
+  it("SearchFunction can read the secret and nothing else", () => {
+    const statements = perFunction.find(([id]) => id === "SearchFunction")?.[1] ?? [];
+    const actions = statements.flatMap(actionsOf);
+    expect(actions.filter((a) => a.startsWith("s3:") || a.startsWith("ssm:"))).toEqual([]);
+    expect(new Set(actions)).toEqual(new Set(["secretsmanager:GetSecretValue", "kms:Decrypt"]));
+  });
+
+  it("ScheduledFunction reads its parameter and writes only below the results prefix", () => {
+    const statements = perFunction.find(([id]) => id === "ScheduledFunction")?.[1] ?? [];
+    const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("s3:")));
+    expect(s3.flatMap(actionsOf).sort()).toEqual(["s3:AbortMultipartUpload", "s3:PutObject"]);
+    for (const s of s3) {
+      expect(s.Resource).toEqual({ "Fn::Sub": "${ResultsBucket.Arn}/${ResultsPrefix}/*" });
+    }
+    const ssm = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("ssm:")));
+    expect(ssm.flatMap(actionsOf)).toEqual(["ssm:GetParameter"]);
+    expect(resourceStrings(ssm[0]?.Resource)).toEqual([
+      "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${ScheduledQueriesParameter}",
+    ]);
+  });
+
+  it("kms:Decrypt only with a key parameter and only via Secrets Manager", () => {
+    for (const [, statements] of perFunction) {
+      for (const s of statements.filter((st) => actionsOf(st).includes("kms:Decrypt"))) {
+        expect(s.Resource).toEqual({ Ref: "ExistingSecretKmsKeyArn" });
+        expect(JSON.stringify(s.Condition)).toContain("kms:ViaService");
+      }
+    }
+  });
+});
+
+describe("resources", () => {
+  it("the results bucket is encrypted, private and TLS-only", () => {
+    const bucket = resourceProps("ResultsBucket");
+    const sse = (bucket.BucketEncryption as Record<string, unknown>)
+      .ServerSideEncryptionConfiguration as Record<string, Record<string, unknown>>[];
+    expect(sse[0]?.ServerSideEncryptionByDefault?.SSEAlgorithm).toMatch(/^(AES256|aws:kms)$/);
+    expect(bucket.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    const policy = resourceProps("ResultsBucketPolicy");
+    expect(policy.Bucket).toEqual({ Ref: "ResultsBucket" });
+    expect(JSON.stringify(policy.PolicyDocument)).toContain('"aws:SecureTransport":"false"');
+  });
+
+  it("the secret is created only without ExistingSecretArn, with a placeholder", () => {
+    const secret = template.Resources.SpotifySecret;
+    expect(secret?.Condition).toBe("CreateSecret");
+    expect(JSON.parse(String(secret?.Properties?.SecretString))).toEqual({
+      client_id: "REPLACE_ME",
+      client_secret: "REPLACE_ME",
+    });
+    expect(template.Conditions?.CreateSecret).toEqual({
+      "Fn::Equals": [{ Ref: "ExistingSecretArn" }, ""],
+    });
+  });
+
+  it("the default scheduled queries are valid JSON in the documented shape", () => {
+    const queries = JSON.parse(
+      String(resourceProps("ScheduledQueriesParameter").Value),
+    ) as unknown[];
+    expect(queries.length).toBeGreaterThan(0);
+    for (const q of queries) {
+      expect(q).toMatchObject({ q: expect.any(String), type: expect.any(String) });
+      expect(
+        Object.keys(q as object).every((k) =>
+          ["q", "type", "market", "limit", "pages"].includes(k),
+        ),
+      ).toBe(true);
+    }
+    expect(resourceProps("ScheduledQueriesParameter").Type).toBe("String");
+  });
+
+  it("GET /search is on the explicit HTTP API, throttled, with AuthMode-driven security", () => {
+    const search = functionOf(template, "SearchFunction");
+    const events = search.properties.Events as Record<string, { Type: string; Properties: object }>;
+    expect(Object.values(events)).toEqual([
+      {
+        Type: "HttpApi",
+        Properties: expect.objectContaining({
+          ApiId: { Ref: "SearchApi" },
+          Method: "GET",
+          Path: "/search",
+        }),
+      },
+    ]);
+    const api = template.Resources.SearchApi;
+    expect(api?.Type).toBe("AWS::Serverless::HttpApi");
+    expect(api?.Properties?.DefaultRouteSettings).toEqual({
+      ThrottlingBurstLimit: { Ref: "ThrottlingBurstLimit" },
+      ThrottlingRateLimit: { Ref: "ThrottlingRateLimit" },
+    });
+    expect(template.Parameters?.AuthMode?.AllowedValues).toEqual(["NONE", "IAM", "JWT"]);
+    const body = api?.Properties?.DefinitionBody as {
+      paths: Record<string, { get?: { security?: unknown } }>;
+    };
+    const security = JSON.stringify(body.paths["/search"]?.get?.security);
+    expect(security).toContain("UseIamAuth");
+    expect(security).toContain("UseJwtAuth");
+  });
+
+  it("the schedule is parameterised and can be switched off", () => {
+    const events = functionOf(template, "ScheduledFunction").properties.Events as Record<
+      string,
+      { Type: string; Properties: Record<string, unknown> }
+    >;
+    const schedule = Object.values(events)[0];
+    expect(schedule?.Type).toBe("ScheduleV2");
+    expect(schedule?.Properties.ScheduleExpression).toEqual({ Ref: "ScheduleExpression" });
+    expect(schedule?.Properties.State).toEqual({
+      "Fn::If": ["ScheduleIsEnabled", "ENABLED", "DISABLED"],
+    });
+    expect(template.Parameters?.ScheduleExpression?.Default).toBe("rate(1 hour)");
+  });
+
+  it("alarms watch both functions' errors and the service's metrics", () => {
+    const alarms = resourcesOfType(template, "AWS::CloudWatch::Alarm").map(
+      ([, a]) => a.Properties ?? {},
+    );
+    for (const fn of ["SearchFunction", "ScheduledFunction"]) {
+      expect(
+        alarms.some(
+          (a) =>
+            a.Namespace === "AWS/Lambda" &&
+            a.MetricName === "Errors" &&
+            JSON.stringify(a.Dimensions) ===
+              JSON.stringify([{ Name: "FunctionName", Value: { Ref: fn } }]),
+        ),
+        fn,
+      ).toBe(true);
+    }
+    const env = functionOf(template, "SearchFunction").environment;
+    for (const metric of ["ThrottledAnswers", "ScheduledFailed"]) {
+      const alarm = alarms.find((a) => a.MetricName === metric);
+      expect(alarm?.Namespace, metric).toBe(env.POWERTOOLS_METRICS_NAMESPACE);
+      expect(alarm?.Dimensions).toEqual([{ Name: "service", Value: env.POWERTOOLS_SERVICE_NAME }]);
+      expect(alarm?.Statistic).toBe("Sum");
+    }
+  });
+
+  it("outputs the search URL and the resources an operator needs", () => {
+    const outputs = template.Outputs as Record<string, { Value: unknown }>;
+    expect(outputs.SearchUrl?.Value).toEqual({
+      "Fn::Sub": "https://${SearchApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/search",
+    });
+    for (const name of [
+      "SearchFunctionName",
+      "SearchFunctionArn",
+      "ScheduledFunctionName",
+      "ScheduledFunctionArn",
+      "ResultsBucketName",
+      "SecretArn",
+    ]) {
+      expect(outputs[name], name).toBeDefined();
+    }
+  });
+});

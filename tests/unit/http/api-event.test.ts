@@ -1,0 +1,248 @@
+import { describe, expect, it } from "vitest";
+import { ValidationError } from "../../../lib/errors.ts";
+import { parseApiEvent } from "../../../lib/http/api-event.ts";
+import { httpApiEvent, loadEvent, restApiEvent } from "../../support/events.ts";
+
+function v2(fields: Record<string, unknown>, method = "GET") {
+  return { version: "2.0", rawPath: "/search", requestContext: { http: { method } }, ...fields };
+}
+
+function v1(fields: Record<string, unknown>, method = "GET") {
+  return { httpMethod: method, path: "/search", ...fields };
+}
+
+describe("parseApiEvent: HTTP API v2", () => {
+  it("reads method, path, query and API Gateway's request id from the sample event", () => {
+    const request = parseApiEvent(loadEvent("search-http-api.json"));
+
+    expect(request).toEqual({
+      method: "GET",
+      path: "/search",
+      query: { q: ["BTS"], type: ["artist"] },
+      requestId: "JKJaXmPLvHcESHA=",
+    });
+  });
+
+  it("keeps repeated names apart using rawQueryString", () => {
+    const request = parseApiEvent(httpApiEvent("q=a&q=b&type=artist"));
+
+    expect(request.query).toEqual({ q: ["a", "b"], type: ["artist"] });
+  });
+
+  it("prefers rawQueryString over the comma-joined queryStringParameters", () => {
+    const event = v2({
+      rawQueryString: "type=artist&type=track",
+      queryStringParameters: { type: "artist,track" },
+    });
+
+    expect(parseApiEvent(event).query).toEqual({ type: ["artist", "track"] });
+  });
+
+  it("decodes percent-escapes and + as a space, leaving malformed escapes as they are", () => {
+    const event = v2({ rawQueryString: "q=tom%20%26%20jerry+%231&x=%zz%&y=%E2%82" });
+
+    expect(parseApiEvent(event).query).toEqual({
+      q: ["tom & jerry #1"],
+      x: ["%zz%"],
+      y: ["\ufffd"],
+    });
+  });
+
+  it("reads a name without = as an empty value", () => {
+    expect(parseApiEvent(v2({ rawQueryString: "q&type=" })).query).toEqual({ q: [""], type: [""] });
+  });
+
+  it("reads an empty rawQueryString as no parameters, even beside queryStringParameters", () => {
+    expect(
+      parseApiEvent(v2({ rawQueryString: "", queryStringParameters: { q: "x" } })).query,
+    ).toEqual({});
+  });
+
+  it("falls back to queryStringParameters when rawQueryString is absent, commas and all", () => {
+    const event = v2({
+      queryStringParameters: { q: "a,b", type: "artist,track", skip: undefined },
+    });
+
+    expect(parseApiEvent(event).query).toEqual({ q: ["a,b"], type: ["artist,track"] });
+  });
+
+  it("ignores non-string single values", () => {
+    const event = v2({
+      queryStringParameters: { q: 5, type: ["artist"], market: null, limit: "3" },
+    });
+
+    expect(parseApiEvent(event).query).toEqual({ limit: ["3"] });
+  });
+
+  it.each([null, undefined, "q=x", 7])(
+    "reads queryStringParameters %j as no parameters",
+    (value) => {
+      expect(parseApiEvent(v2({ queryStringParameters: value })).query).toEqual({});
+    },
+  );
+
+  it("upper-cases the method", () => {
+    expect(parseApiEvent(v2({}, "get")).method).toBe("GET");
+    expect(parseApiEvent(v2({}, "pOsT")).method).toBe("POST");
+  });
+
+  it("takes the path from requestContext.http.path when rawPath is missing", () => {
+    const event = { requestContext: { http: { method: "GET", path: "/prod/search" } } };
+
+    expect(parseApiEvent(event).path).toBe("/prod/search");
+  });
+
+  it("reads an event without any path as the empty path", () => {
+    expect(parseApiEvent({ requestContext: { http: { method: "GET" } } }).path).toBe("");
+  });
+
+  it("leaves requestId undefined when it is not a string", () => {
+    const event = { requestContext: { requestId: 12, http: { method: "GET" } } };
+
+    expect(parseApiEvent(event).requestId).toBeUndefined();
+  });
+});
+
+describe("parseApiEvent: REST API v1", () => {
+  it("reads the sample event's multi-value parameters", () => {
+    const request = parseApiEvent(loadEvent("search-rest-api.json"));
+
+    expect(request).toEqual({
+      method: "GET",
+      path: "/search",
+      query: {
+        q: ["artist:Radiohead year:1997"],
+        type: ["album,track"],
+        market: ["GB"],
+        limit: ["5"],
+      },
+      requestId: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+    });
+  });
+
+  it("keeps every value of a repeated name from multiValueQueryStringParameters", () => {
+    const request = parseApiEvent(restApiEvent({ q: ["a", "b"], type: ["artist"] }));
+
+    expect(request.query).toEqual({ q: ["a", "b"], type: ["artist"] });
+  });
+
+  it("drops non-string values and wraps a bare string value", () => {
+    const event = v1({
+      multiValueQueryStringParameters: { q: ["a", 1, null, "b"], type: "artist", x: 5 },
+    });
+
+    expect(parseApiEvent(event).query).toEqual({ q: ["a", "b"], type: ["artist"] });
+  });
+
+  it("falls back to queryStringParameters when there are no multi-value parameters", () => {
+    const event = v1({
+      multiValueQueryStringParameters: null,
+      queryStringParameters: { q: "a", type: "artist" },
+    });
+
+    expect(parseApiEvent(event).query).toEqual({ q: ["a"], type: ["artist"] });
+  });
+
+  it("reads null parameters as none", () => {
+    expect(parseApiEvent(restApiEvent({})).query).toEqual({});
+  });
+
+  it("takes the path from resource when path is missing", () => {
+    expect(parseApiEvent({ httpMethod: "get", resource: "/search" })).toMatchObject({
+      method: "GET",
+      path: "/search",
+    });
+  });
+
+  it("prefers the v2 shape when an event carries both methods", () => {
+    const event = {
+      httpMethod: "POST",
+      path: "/v1",
+      rawPath: "/v2",
+      requestContext: { http: { method: "GET" } },
+    };
+
+    expect(parseApiEvent(event)).toMatchObject({ method: "GET", path: "/v2" });
+  });
+});
+
+describe("parseApiEvent: anything else", () => {
+  it.each([
+    ["null", null],
+    ["undefined", undefined],
+    ["a string", "GET /search"],
+    ["a number", 42],
+    ["an array", []],
+    ["an empty object", {}],
+    ["no method anywhere", { rawPath: "/search", requestContext: { http: {} } }],
+    ["a non-string v2 method", { requestContext: { http: { method: 1 } } }],
+    ["a non-string v1 method", { httpMethod: ["GET"], path: "/search" }],
+    ["a requestContext that is a string", { requestContext: "GET" }],
+    ["a scheduled event", loadEvent("scheduled.json")],
+  ])("refuses %s as not an API Gateway proxy event", (_name, event) => {
+    expect(() => parseApiEvent(event)).toThrow(ValidationError);
+    expect(() => parseApiEvent(event)).toThrow("The event is not an API Gateway proxy event");
+  });
+});
+
+describe("parseApiEvent: parameter names that are also Object.prototype members", () => {
+  // Found while writing these tests (a TypeError → 500, or a vanished "__proto__" parameter);
+  // fixed meanwhile in lib/http/api-event.ts by collecting into prototype-less objects.
+  it.each(["constructor", "toString", "__proto__", "hasOwnProperty", "valueOf"])(
+    "reads rawQueryString %s=1 as an ordinary (unknown) name",
+    (name) => {
+      const request = parseApiEvent(v2({ rawQueryString: `${name}=1&q=x&${name}=2` }));
+
+      expect(Object.keys(request.query)).toEqual([name, "q"]);
+      expect(request.query[name]).toEqual(["1", "2"]);
+    },
+  );
+
+  it("keeps a REST parameter named __proto__ (an own key of the parsed JSON) as a name", () => {
+    const event = JSON.parse(
+      '{"httpMethod":"GET","path":"/search","multiValueQueryStringParameters":{"__proto__":["x"],"q":["a"]}}',
+    );
+
+    const query = parseApiEvent(event).query;
+
+    expect(Object.keys(query)).toEqual(["__proto__", "q"]);
+    expect(Object.getPrototypeOf(query)).toBeNull();
+  });
+
+  it("keeps single-value parameters named __proto__ and constructor as names", () => {
+    const event = JSON.parse(
+      '{"httpMethod":"GET","path":"/search","queryStringParameters":{"__proto__":"x","constructor":"y"}}',
+    );
+
+    expect(Object.keys(parseApiEvent(event).query)).toEqual(["__proto__", "constructor"]);
+  });
+
+  it("keeps a REST parameter named constructor as an ordinary name", () => {
+    const event = v1({ multiValueQueryStringParameters: { constructor: ["x"] } });
+
+    expect(Object.keys(parseApiEvent(event).query)).toEqual(["constructor"]);
+  });
+});
+
+describe("parseApiEvent: a path that is not a string", () => {
+  it.each([
+    ["an object that cannot become a string", JSON.parse('{"toString":"x"}')],
+    ["a null-prototype object", Object.create(null)],
+    ["a number", 42],
+    ["an array", ["/search"]],
+  ])("reads %s in requestContext.http.path as no path, without throwing", (_name, path) => {
+    const event = { requestContext: { http: { method: "GET", path } } };
+
+    expect(parseApiEvent(event).path).toBe("");
+  });
+
+  it("falls back from a non-string rawPath to requestContext.http.path", () => {
+    const event = { rawPath: 5, requestContext: { http: { method: "GET", path: "/search" } } };
+
+    expect(parseApiEvent(event).path).toBe("/search");
+  });
+
+  it("reads a REST event whose path and resource are objects as no path", () => {
+    expect(parseApiEvent({ httpMethod: "GET", path: {}, resource: { toString: 1 } }).path).toBe("");
+  });
+});
