@@ -5,6 +5,12 @@ import type { Deadline } from "../deadline.ts";
 import type { Log, MetricsSink } from "../observability/types.ts";
 import type { CacheEntry } from "./cache-entry.ts";
 
+/**
+ * The container's first call also loads the SDK's lazy parts and opens the connection (TLS in
+ * AWS): it gets this much more time than a warm read, once.
+ */
+export const FIRST_CALL_ALLOWANCE_MS = 250;
+
 export interface SharedTierDeps {
   table: CacheTable;
   clock: Clock;
@@ -23,6 +29,7 @@ export interface SharedTierDeps {
  */
 export class SharedTier {
   private skipUntil = 0;
+  private connected = false;
 
   constructor(private readonly deps: SharedTierDeps) {}
 
@@ -74,7 +81,11 @@ export class SharedTier {
   }
 
   private signal(timeoutMs: number, deadline: Deadline): AbortSignal {
-    return AbortSignal.timeout(Math.max(1, Math.min(timeoutMs, deadline.remainingMs())));
+    const allowance = this.connected ? 0 : FIRST_CALL_ALLOWANCE_MS;
+    this.connected = true;
+    return AbortSignal.timeout(
+      Math.max(1, Math.min(timeoutMs + allowance, deadline.remainingMs())),
+    );
   }
 
   private fail(operation: string, error: unknown): void {
