@@ -29,7 +29,12 @@ afterEach(async () => {
 
 async function fleetEnv(withTable = true): Promise<Record<string, string>> {
   // moto answers slower than DynamoDB, more so with several containers at once.
-  const env = { ...stack.env, CACHE_TTL_SECONDS: "600", CACHE_READ_TIMEOUT_MS: "1000" };
+  const env = {
+    ...stack.env,
+    CACHE_TTL_SECONDS: "600",
+    CACHE_READ_TIMEOUT_MS: "5000",
+    CACHE_WRITE_TIMEOUT_MS: "5000",
+  };
   if (!withTable) return env;
   const table = `fleet-${randomUUID()}`;
   await createCacheTable(dynamo, table);
