@@ -163,7 +163,13 @@ export class SpotifyCaller {
     const timer = setTimeout(() => abort.abort(), Math.max(1, timeoutMs));
     const started = clock.now();
     try {
-      const response = await this.deps.fetch(url, { ...init, signal: abort.signal });
+      // Never follow a redirect: the token or the Basic header would go wherever it points, and
+      // the policy's rule (3xx → 502) only applies if the 3xx reaches it.
+      const response = await this.deps.fetch(url, {
+        ...init,
+        redirect: "manual",
+        signal: abort.signal,
+      });
       const text = await response.text();
       return { kind: "response", status: response.status, headers: response.headers, text };
     } catch (error) {
