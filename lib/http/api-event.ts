@@ -72,7 +72,9 @@ function fromSearchParams(raw: string): QueryValues {
     const stop = end === -1 ? raw.length : end;
     if (stop > start) {
       if (++count > MAX_QUERY_PARAMETERS) throw tooManyParameters();
-      for (const [name, value] of new URLSearchParams(raw.slice(start, stop))) {
+      // URLSearchParams drops a leading "?" of its input: only the whole string's may go.
+      const pair = start === 0 ? raw.slice(0, stop) : `&${raw.slice(start, stop)}`;
+      for (const [name, value] of new URLSearchParams(pair)) {
         const values = query[name];
         if (values) values.push(value);
         else query[name] = [value];

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../lib/errors.ts";
 import { parseApiEvent } from "../../../lib/http/api-event.ts";
@@ -114,4 +115,31 @@ describe(`query size: q is at most ${MAX_QUERY_LENGTH} characters`, () => {
 
     expect(parseSearchQuery({ q: [q], type: ["track"] }, 10).q).toHaveLength(MAX_QUERY_LENGTH);
   });
+});
+
+function viaUrlSearchParams(raw: string): Record<string, string[]> {
+  const expected: Record<string, string[]> = {};
+  for (const [name, value] of new URLSearchParams(raw)) {
+    expected[name] = [...(expected[name] ?? []), value];
+  }
+  return expected;
+}
+
+describe("query parsing matches URLSearchParams on the whole string", () => {
+  it("for any query string of up to the cap's number of pairs", () => {
+    const chars = fc.constantFrom(..."ab=&?%+ 2F3Dé".split(""));
+    fc.assert(
+      fc.property(fc.string({ unit: chars, maxLength: 40 }), (raw) => {
+        expect({ ...parseApiEvent(v2(raw)).query }).toEqual(viaUrlSearchParams(raw));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it.each(["q=%zz&type=artist&?", "?q=a&type=artist", "q=a&?b=c&&=d&e", "a=1&a=2&%3F=3"])(
+    "%s",
+    (raw) => {
+      expect({ ...parseApiEvent(v2(raw)).query }).toEqual(viaUrlSearchParams(raw));
+    },
+  );
 });
