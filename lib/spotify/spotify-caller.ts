@@ -84,6 +84,13 @@ export class SpotifyCaller {
         now,
         random: this.deps.random,
       });
+      if (cooldown?.clampedFromMs !== undefined) {
+        log.warn("Spotify's Retry-After is longer than the longest cooldown; cut to it", {
+          endpoint: options.endpoint,
+          retryAfterSeconds: Math.ceil(cooldown.clampedFromMs / 1000),
+          cooldownSeconds: Math.ceil(cooldown.ms / 1000),
+        });
+      }
       if (cooldown) this.deps.cooldown.extend(now + cooldown.ms, cooldown.reason);
       if (decision.action === "deliver") {
         const text = outcome.kind === "response" ? outcome.text : "";
