@@ -93,6 +93,13 @@ export class SpotifyCaller {
         now,
         random: this.deps.random,
       });
+      if (cooldown?.clampedFromMs !== undefined) {
+        log.warn("Spotify's Retry-After is longer than the longest cooldown; cut to it", {
+          endpoint: options.endpoint,
+          retryAfterSeconds: Math.ceil(cooldown.clampedFromMs / 1000),
+          cooldownSeconds: Math.ceil(cooldown.ms / 1000),
+        });
+      }
       if (cooldown) {
         this.deps.cooldown.extend(now + cooldown.ms, cooldown.reason);
         await this.deps.fleet?.announce(now + cooldown.ms, cooldown.reason, options.deadline);
@@ -190,7 +197,13 @@ export class SpotifyCaller {
     const timer = setTimeout(() => abort.abort(), Math.max(1, timeoutMs));
     const started = clock.now();
     try {
-      const response = await this.deps.fetch(url, { ...init, signal: abort.signal });
+      // Never follow a redirect: the token or the Basic header would go wherever it points, and
+      // the policy's rule (3xx → 502) only applies if the 3xx reaches it.
+      const response = await this.deps.fetch(url, {
+        ...init,
+        redirect: "manual",
+        signal: abort.signal,
+      });
       const text = await response.text();
       return { kind: "response", status: response.status, headers: response.headers, text };
     } catch (error) {
