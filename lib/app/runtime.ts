@@ -21,6 +21,7 @@ import type { Log, MetricsSink } from "../observability/types.ts";
 import { Cooldown } from "../spotify/cooldown.ts";
 import { CredentialsProvider } from "../spotify/credentials-provider.ts";
 import { FleetCooldown } from "../spotify/fleet-cooldown.ts";
+import { httpTransport, type Transport } from "../spotify/http-transport.ts";
 import { SpotifyCaller } from "../spotify/spotify-caller.ts";
 import { SpotifyClient } from "../spotify/spotify-client.ts";
 import { TokenProvider } from "../spotify/token-provider.ts";
@@ -44,7 +45,7 @@ export interface RuntimeDeps {
   dynamoDb?: DynamoDBClient;
   log?: Log;
   metrics?: MetricsSink;
-  fetch?: typeof fetch;
+  transport?: Transport;
   clock?: Clock;
   random?: () => number;
 }
@@ -74,7 +75,7 @@ export function createSpotifyRuntime(
     ? new FleetCooldown({ shared, cooldown, clock, settings: config.retry, log, metrics })
     : undefined;
   const caller = new SpotifyCaller({
-    fetch: deps.fetch ?? globalThis.fetch,
+    transport: deps.transport ?? httpTransport(),
     clock,
     random: deps.random ?? Math.random,
     settings: config.retry,

@@ -2,6 +2,7 @@ import type { RetrySettings } from "../config.ts";
 import type { Deadline } from "../deadline.ts";
 import { UpstreamError } from "../errors.ts";
 import { isRecord } from "../records.ts";
+import type { AttemptResult } from "./http-transport.ts";
 import { parseRetryAfterMs } from "./retry-after.ts";
 
 /**
@@ -21,10 +22,8 @@ import { parseRetryAfterMs } from "./retry-after.ts";
  * | other 4xx (400, 403, 404 …)            | deliver, for the caller to pass through, never retry  |
  */
 
-export type Outcome =
-  | { kind: "response"; status: number; headers: Headers; text: string }
-  | { kind: "network"; error: unknown }
-  | { kind: "timeout" };
+/** What one attempt came to (see `http-transport.ts`). */
+export type Outcome = AttemptResult;
 
 export type RetryReason = "rate-limited" | "unauthorized" | "server-error" | "network" | "timeout";
 

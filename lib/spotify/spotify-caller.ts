@@ -3,8 +3,10 @@ import type { RetrySettings } from "../config.ts";
 import type { Deadline } from "../deadline.ts";
 import { UpstreamError } from "../errors.ts";
 import type { Log, MetricsSink } from "../observability/types.ts";
+import { asRecord } from "../records.ts";
 import type { Cooldown } from "./cooldown.ts";
 import type { FleetCooldown, ProbeLease } from "./fleet-cooldown.ts";
+import type { Transport, TransportRequest } from "./http-transport.ts";
 import {
   type AttemptHistory,
   decide,
@@ -15,10 +17,7 @@ import {
 
 export type Endpoint = "token" | "search";
 
-export interface UpstreamRequest {
-  url: string;
-  init: RequestInit;
-}
+export type UpstreamRequest = TransportRequest;
 
 export interface CallOptions {
   endpoint: Endpoint;
@@ -42,7 +41,7 @@ export interface Delivered {
 }
 
 export interface SpotifyCallerDeps {
-  fetch: typeof fetch;
+  transport: Transport;
   clock: Clock;
   random: () => number;
   settings: RetrySettings;
@@ -189,27 +188,15 @@ export class SpotifyCaller {
     }
   }
 
-  private async attempt({ url, init }: UpstreamRequest, deadline: Deadline): Promise<Outcome> {
+  private async attempt(request: UpstreamRequest, deadline: Deadline): Promise<Outcome> {
     const { clock, settings } = this.deps;
-    const timeoutMs = Math.min(settings.attemptTimeoutMs, deadline.remainingMs());
-    // A timer cleared on completion: warm containers keep no pending timeout per past request.
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), Math.max(1, timeoutMs));
     const started = clock.now();
     try {
-      // Never follow a redirect: the token or the Basic header would go wherever it points, and
-      // the policy's rule (3xx → 502) only applies if the 3xx reaches it.
-      const response = await this.deps.fetch(url, {
-        ...init,
-        redirect: "manual",
-        signal: abort.signal,
-      });
-      const text = await response.text();
-      return { kind: "response", status: response.status, headers: response.headers, text };
-    } catch (error) {
-      return abort.signal.aborted ? { kind: "timeout" } : { kind: "network", error };
+      return await this.deps.transport(
+        request,
+        Math.min(settings.attemptTimeoutMs, deadline.remainingMs()),
+      );
     } finally {
-      clearTimeout(timer);
       this.deps.metrics.milliseconds("UpstreamLatency", clock.now() - started);
     }
   }
@@ -218,6 +205,6 @@ export class SpotifyCaller {
 function describe(outcome: Outcome): string {
   if (outcome.kind === "response") return `HTTP ${outcome.status}`;
   if (outcome.kind === "timeout") return "timeout";
-  const cause = (outcome.error as { cause?: { code?: string } } | undefined)?.cause;
-  return cause?.code ? `network ${cause.code}` : "network error";
+  const code = asRecord(outcome.error).code;
+  return typeof code === "string" ? `network ${code}` : "network error";
 }

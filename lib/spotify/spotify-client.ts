@@ -55,11 +55,9 @@ export class SpotifyClient {
       build: async () => {
         token = await tokens.get(deadline);
         return {
+          method: "GET",
           url,
-          init: {
-            method: "GET",
-            headers: { authorization: `Bearer ${token}`, accept: "application/json" },
-          },
+          headers: { authorization: `Bearer ${token}`, accept: "application/json" },
         };
       },
       onUnauthorized: () => {
