@@ -1,8 +1,20 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CacheTable } from "../aws/cache-table.ts";
+import { dynamoDbClient } from "../aws/dynamodb-client.ts";
 import { secretReader } from "../aws/secret-reader.ts";
 import { secretsManagerClient } from "../aws/secrets-manager-client.ts";
+import { MemoryTier } from "../cache/memory-tier.ts";
+import { SearchCache } from "../cache/search-cache.ts";
+import { SharedTier } from "../cache/shared-tier.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { loadSpotifyConfig, type RetrySettings, type SpotifyConfig } from "../config.ts";
+import {
+  type CacheConfig,
+  loadCacheConfig,
+  loadSpotifyConfig,
+  type RetrySettings,
+  type SpotifyConfig,
+} from "../config.ts";
 import { logger } from "../observability/logger.ts";
 import { emfMetrics } from "../observability/metrics.ts";
 import type { Log, MetricsSink } from "../observability/types.ts";
@@ -15,8 +27,11 @@ import { TokenProvider } from "../spotify/token-provider.ts";
 /** Everything a container keeps between invocations to talk to Spotify. */
 export interface SpotifyRuntime {
   config: SpotifyConfig;
+  cacheConfig: CacheConfig;
   clock: Clock;
   client: SpotifyClient;
+  /** Searches through the response cache (the API's path; the batch asks Spotify directly). */
+  searches: SearchCache;
   tokens: TokenProvider;
   credentials: CredentialsProvider;
   cooldown: Cooldown;
@@ -25,6 +40,7 @@ export interface SpotifyRuntime {
 /** What a test (or another host) may replace; everything else is the container's own. */
 export interface RuntimeDeps {
   secretsManager?: SecretsManagerClient;
+  dynamoDb?: DynamoDBClient;
   log?: Log;
   metrics?: MetricsSink;
   fetch?: typeof fetch;
@@ -36,6 +52,7 @@ export interface RuntimeDeps {
 export function createSpotifyRuntime(
   config: SpotifyConfig,
   deps: RuntimeDeps = {},
+  cacheConfig: CacheConfig = loadCacheConfig({}),
 ): SpotifyRuntime {
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? logger;
@@ -68,7 +85,29 @@ export function createSpotifyRuntime(
     metrics,
   });
   const client = new SpotifyClient({ caller, tokens, apiUrl: config.apiUrl });
-  return { config, clock, client, tokens, credentials, cooldown };
+  const shared = cacheConfig.tableName
+    ? new SharedTier({
+        table: new CacheTable(deps.dynamoDb ?? dynamoDbClient(), cacheConfig.tableName),
+        clock,
+        readTimeoutMs: cacheConfig.readTimeoutMs,
+        writeTimeoutMs: cacheConfig.writeTimeoutMs,
+        failureBackoffMs: cacheConfig.failureBackoffMs,
+        log,
+        metrics,
+      })
+    : undefined;
+  const searches = new SearchCache({
+    search: (params, deadline) => client.search(params, deadline),
+    config: cacheConfig,
+    apiUrl: config.apiUrl,
+    clock,
+    memory: new MemoryTier(cacheConfig.memoryMaxBytes, clock),
+    shared,
+    cooldownRemainingMs: (now) => cooldown.remainingMs(now),
+    log,
+    metrics,
+  });
+  return { config, cacheConfig, clock, client, searches, tokens, credentials, cooldown };
 }
 
 let containerScope: SpotifyRuntime | undefined;
@@ -82,6 +121,10 @@ let containerScope: SpotifyRuntime | undefined;
 export function containerRuntime(retry: Partial<RetrySettings> = {}): SpotifyRuntime {
   if (containerScope) return containerScope;
   const config = loadSpotifyConfig();
-  containerScope = createSpotifyRuntime({ ...config, retry: { ...config.retry, ...retry } });
+  containerScope = createSpotifyRuntime(
+    { ...config, retry: { ...config.retry, ...retry } },
+    {},
+    loadCacheConfig(),
+  );
   return containerScope;
 }
