@@ -235,6 +235,13 @@ describe("DynamoDB units from the wire", () => {
     expect(priceCall("GetItem", {}, {})).toEqual({ read: 0.5, write: 0 });
     expect(priceCall("PutItem", { Item: big }, {})).toEqual({ read: 0, write: 5 });
     expect(
+      priceCall(
+        "BatchGetItem",
+        { RequestItems: { t: { Keys: [{ pk: { S: "k" } }, { pk: { S: "gone" } }] } } },
+        { Responses: { t: [big] } },
+      ),
+    ).toEqual({ read: 1.5, write: 0 });
+    expect(
       priceCall("UpdateItem", { ExpressionAttributeValues: { ":u": { N: "1" } } }, {}),
     ).toEqual({ read: 0, write: 1 });
   });

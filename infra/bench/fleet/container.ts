@@ -87,6 +87,13 @@ export class Container {
     });
   }
 
+  /** Forget what warm-up invocations added, so only the measured run counts. */
+  resetCounters(): void {
+    this.logBytes = 0;
+    this.invocations = 0;
+    this.billedMs = 0;
+  }
+
   get pid(): number | undefined {
     return this.#child.pid;
   }

@@ -11,6 +11,8 @@ export interface DynamoUsage {
   writeUnits: number;
   /** DynamoDB calls by operation (`GetItem`, `PutItem`, …) and other AWS calls by target. */
   calls: Record<string, number>;
+  /** Round trip through moto of each DynamoDB call, ms, in completion order. */
+  roundTripsMs: number[];
 }
 
 export interface DynamoMeter {
@@ -92,6 +94,28 @@ export function priceCall(operation: string, request: unknown, response: unknown
     }
     case "DeleteItem":
       return { read: 0, write: writeUnits(itemSize(res.Attributes as Item | undefined)) };
+    case "BatchGetItem": {
+      // Every requested key costs a read, found or not (DynamoDB's minimum per item).
+      let read = 0;
+      const requested = (req.RequestItems ?? {}) as Record<string, Record<string, unknown>>;
+      const found = (res.Responses ?? {}) as Record<string, Item[]>;
+      for (const [table, spec] of Object.entries(requested)) {
+        const items = found[table] ?? [];
+        const keys = ((spec.Keys ?? []) as unknown[]).length;
+        const strong = spec.ConsistentRead === true;
+        for (const item of items) read += readUnits(itemSize(item), strong);
+        read += Math.max(0, keys - items.length) * readUnits(0, strong);
+      }
+      return { read, write: 0 };
+    }
+    case "BatchWriteItem": {
+      let write = 0;
+      const requests = Object.values((req.RequestItems ?? {}) as Record<string, unknown[]>).flat();
+      for (const entry of requests as { PutRequest?: { Item?: Item } }[]) {
+        write += writeUnits(itemSize(entry.PutRequest?.Item));
+      }
+      return { read: 0, write };
+    }
     case "Query":
     case "Scan": {
       const items = (res.Items ?? []) as Item[];
@@ -105,12 +129,14 @@ export function priceCall(operation: string, request: unknown, response: unknown
 
 export async function startDynamoMeter(target: string): Promise<DynamoMeter> {
   const upstream = new URL(target);
-  let usage: DynamoUsage = { readUnits: 0, writeUnits: 0, calls: {} };
+  const empty = (): DynamoUsage => ({ readUnits: 0, writeUnits: 0, calls: {}, roundTripsMs: [] });
+  let usage = empty();
   const server: Server = createServer((req, res) => {
     const amzTarget = String(req.headers["x-amz-target"] ?? "other");
     const dynamo = amzTarget.startsWith("DynamoDB_");
     const operation = dynamo ? amzTarget.slice(amzTarget.indexOf(".") + 1) : amzTarget;
     usage.calls[operation] = (usage.calls[operation] ?? 0) + 1;
+    const startedAt = performance.now();
     const requestChunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => requestChunks.push(chunk));
     req.on("end", () => {
@@ -132,6 +158,7 @@ export async function startDynamoMeter(target: string): Promise<DynamoMeter> {
               const priced = priceCall(operation, parse(body), parse(text));
               usage.readUnits += priced.read;
               usage.writeUnits += priced.write;
+              usage.roundTripsMs.push(performance.now() - startedAt);
             }
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             res.end(text);
@@ -147,9 +174,9 @@ export async function startDynamoMeter(target: string): Promise<DynamoMeter> {
   const port = typeof address === "object" && address ? address.port : 0;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    usage: () => ({ ...usage, calls: { ...usage.calls } }),
+    usage: () => ({ ...usage, calls: { ...usage.calls }, roundTripsMs: [...usage.roundTripsMs] }),
     reset: () => {
-      usage = { readUnits: 0, writeUnits: 0, calls: {} };
+      usage = empty();
     },
     close: () =>
       new Promise((resolve) => {

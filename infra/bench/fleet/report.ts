@@ -113,6 +113,13 @@ const ROWS: Row[] = [
     cell: (r) => `${r.aws.readUnits} / ${r.aws.writeUnits}`,
   },
   {
+    figure: "DynamoDB (moto) round trip p50 / p99",
+    cell: (r) =>
+      Number.isNaN(r.aws.roundTripMs.p50)
+        ? "–"
+        : `${fmtMs(r.aws.roundTripMs.p50)} / ${fmtMs(r.aws.roundTripMs.p99)}`,
+  },
+  {
     figure: "log bytes per request",
     cell: (r) => (r.logBytes / Math.max(1, r.answered)).toFixed(0),
   },
