@@ -272,7 +272,7 @@ describe("function environment from the template", () => {
 describe("chart", () => {
   it("draws one panel per mode with a line for requests and bars for 429s", () => {
     // Act
-    const svg = fleetChart("t <&>", [
+    const svg = fleetChart("t <&>", "sub", [
       { title: "1. today", upstream: [3, 4, 5], rateLimited: [0, 2, 0] },
       { title: "3. shared", upstream: [1, 1, 1], rateLimited: [0, 0, 0] },
     ]);

@@ -10,7 +10,7 @@ const WIDTH = 820;
 const PANEL = 170;
 const LEFT = 48;
 const RIGHT = 16;
-const TOP = 44;
+const TOP = 62;
 const GAP = 46;
 
 const escapeXml = (text: string) =>
@@ -23,7 +23,7 @@ function niceMax(value: number): number {
 }
 
 /** One panel per mode, all on the same axes so heights compare. */
-export function fleetChart(title: string, panels: readonly ChartPanel[]): string {
+export function fleetChart(title: string, subtitle: string, panels: readonly ChartPanel[]): string {
   const seconds = Math.max(1, ...panels.map((p) => p.upstream.length));
   const yMax = niceMax(Math.max(1, ...panels.flatMap((p) => [...p.upstream, ...p.rateLimited])));
   const plotWidth = WIDTH - LEFT - RIGHT;
@@ -33,7 +33,8 @@ export function fleetChart(title: string, panels: readonly ChartPanel[]): string
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="11">`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${LEFT}" y="18" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
-    `<g transform="translate(${LEFT},24)"><rect width="12" height="3" y="6" fill="#1f77b4"/><text x="16" y="11">upstream requests/s</text><rect x="140" width="12" height="10" y="2" fill="#d62728" opacity="0.75"/><text x="156" y="11">429s/s from Spotify</text></g>`,
+    `<text x="${LEFT}" y="34">${escapeXml(subtitle)}</text>`,
+    `<g transform="translate(${LEFT},40)"><rect width="12" height="3" y="6" fill="#1f77b4"/><text x="16" y="11">upstream requests/s</text><rect x="140" width="12" height="10" y="2" fill="#d62728" opacity="0.75"/><text x="156" y="11">429s/s from Spotify</text></g>`,
   ];
   panels.forEach((panel, index) => {
     const top = TOP + index * (PANEL + GAP) + 16;

@@ -243,15 +243,20 @@ export async function runFleet(options: FleetOptions = {}): Promise<FleetReport>
     const shared = results.find((r) => r.mode === 3);
     const list = today && shared ? checks(today, shared) : [];
     const table = fleetTable(results);
-    const title =
-      `Fleet simulation: ${sizes.workload.requests} requests, Zipf(1.0) over ${sizes.workload.distinct} ` +
-      `queries, seed ${seed}, ${sizes.containers} containers, ${sizes.workload.ratePerSecond}/s offered, ` +
-      `${sizes.rateLimit.maxRequests} per ${sizes.rateLimit.windowMs / 1000} s admitted`;
+    const title = "Fleet simulation (issue 12): upstream requests and 429s per second, by mode";
+    const subtitle =
+      `${sizes.workload.requests} requests, Zipf(1.0) over ${sizes.workload.distinct} queries, seed ${seed}, ` +
+      `${sizes.workload.callers} callers, ${sizes.containers} containers, ${sizes.workload.ratePerSecond}/s offered; ` +
+      `Spotify admits ${sizes.rateLimit.maxRequests} per rolling ${sizes.rateLimit.windowMs / 1000} s` +
+      (sizes.quota
+        ? `, quota ${sizes.quota.maxRequests} then ${sizes.quota.retryAfterSeconds} s off`
+        : "");
     mkdirSync(dirname(jsonPath), { recursive: true });
     writeFileSync(
       svgPath,
       fleetChart(
         title,
+        subtitle,
         results.map((r) => ({
           title:
             `${r.mode}. ${r.name}: ${r.upstream.searches} upstream, ${r.upstream.rateLimited} × 429, ` +
@@ -265,7 +270,7 @@ export async function runFleet(options: FleetOptions = {}): Promise<FleetReport>
       jsonPath,
       `${JSON.stringify(
         {
-          title,
+          title: `${title}; ${subtitle}`,
           seed,
           plan: sizes,
           memoryMb: fn.memorySize,
