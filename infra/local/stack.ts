@@ -1,7 +1,9 @@
 import { readFileSync } from "node:fs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { createCacheTable } from "./cache-table.ts";
 import { startEmulator } from "./emulator/server.ts";
 import type { Emulator } from "./emulator/types.ts";
 import { type MotoServer, startMoto } from "./moto.ts";
@@ -9,6 +11,7 @@ import { type MotoServer, startMoto } from "./moto.ts";
 export const LOCAL_SECRET_ID = "spotify-search/local";
 export const LOCAL_QUERIES_PARAMETER = "/spotify-search/local/queries";
 export const LOCAL_BUCKET = "spotify-search-local-results";
+export const LOCAL_CACHE_TABLE = "spotify-search-local-cache";
 export const LOCAL_CLIENT = { clientId: "local-client-id", clientSecret: "local-client-secret" };
 const REGION = "us-east-1";
 
@@ -37,8 +40,8 @@ export function realCredentialsFromEnv(): LocalStackOptions["realCredentials"] {
 }
 
 /**
- * moto (Secrets Manager, SSM, S3) seeded with the secret, the scheduled queries and the results
- * bucket, plus the Spotify emulator. `stop()` ends both, moto by its PID.
+ * moto (Secrets Manager, SSM, S3, DynamoDB) seeded with the secret, the scheduled queries, the
+ * results bucket and the cache table, plus the Spotify emulator. `stop()` ends both, moto by its PID.
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   // Node 20 still runs this project; the SDK's notice about its future minimum is noise here.
@@ -66,6 +69,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       SPOTIFY_SECRET_ID: LOCAL_SECRET_ID,
       SCHEDULED_QUERIES_PARAMETER: LOCAL_QUERIES_PARAMETER,
       RESULTS_BUCKET: LOCAL_BUCKET,
+      CACHE_TABLE_NAME: LOCAL_CACHE_TABLE,
       ...(emulator
         ? { SPOTIFY_ACCOUNTS_URL: emulator.accountsUrl, SPOTIFY_API_URL: emulator.apiUrl }
         : {
@@ -102,6 +106,7 @@ async function seed(
   const secrets = new SecretsManagerClient(config);
   const ssm = new SSMClient(config);
   const s3 = new S3Client({ ...config, forcePathStyle: true });
+  const dynamo = new DynamoDBClient(config);
   try {
     await secrets.send(
       new CreateSecretCommand({
@@ -121,7 +126,9 @@ async function seed(
       }),
     );
     await s3.send(new CreateBucketCommand({ Bucket: LOCAL_BUCKET }));
+    await createCacheTable(dynamo, LOCAL_CACHE_TABLE);
   } finally {
+    dynamo.destroy();
     secrets.destroy();
     ssm.destroy();
     s3.destroy();

@@ -20,6 +20,7 @@ import { emfMetrics } from "../observability/metrics.ts";
 import type { Log, MetricsSink } from "../observability/types.ts";
 import { Cooldown } from "../spotify/cooldown.ts";
 import { CredentialsProvider } from "../spotify/credentials-provider.ts";
+import { FleetCooldown } from "../spotify/fleet-cooldown.ts";
 import { SpotifyCaller } from "../spotify/spotify-caller.ts";
 import { SpotifyClient } from "../spotify/spotify-client.ts";
 import { TokenProvider } from "../spotify/token-provider.ts";
@@ -58,12 +59,27 @@ export function createSpotifyRuntime(
   const log = deps.log ?? logger;
   const metrics = deps.metrics ?? emfMetrics;
   const cooldown = new Cooldown();
+  const shared = cacheConfig.tableName
+    ? new SharedTier({
+        table: new CacheTable(deps.dynamoDb ?? dynamoDbClient(), cacheConfig.tableName),
+        clock,
+        readTimeoutMs: cacheConfig.readTimeoutMs,
+        writeTimeoutMs: cacheConfig.writeTimeoutMs,
+        failureBackoffMs: cacheConfig.failureBackoffMs,
+        log,
+        metrics,
+      })
+    : undefined;
+  const fleet = shared
+    ? new FleetCooldown({ shared, cooldown, clock, settings: config.retry, log, metrics })
+    : undefined;
   const caller = new SpotifyCaller({
     fetch: deps.fetch ?? globalThis.fetch,
     clock,
     random: deps.random ?? Math.random,
     settings: config.retry,
     cooldown,
+    onRateLimited: fleet && ((until, reason, deadline) => fleet.announce(until, reason, deadline)),
     log,
     metrics,
   });
@@ -85,17 +101,6 @@ export function createSpotifyRuntime(
     metrics,
   });
   const client = new SpotifyClient({ caller, tokens, apiUrl: config.apiUrl });
-  const shared = cacheConfig.tableName
-    ? new SharedTier({
-        table: new CacheTable(deps.dynamoDb ?? dynamoDbClient(), cacheConfig.tableName),
-        clock,
-        readTimeoutMs: cacheConfig.readTimeoutMs,
-        writeTimeoutMs: cacheConfig.writeTimeoutMs,
-        failureBackoffMs: cacheConfig.failureBackoffMs,
-        log,
-        metrics,
-      })
-    : undefined;
   const searches = new SearchCache({
     search: (params, deadline) => client.search(params, deadline),
     config: cacheConfig,
@@ -103,6 +108,7 @@ export function createSpotifyRuntime(
     clock,
     memory: new MemoryTier(cacheConfig.memoryMaxBytes, clock),
     shared,
+    fleet,
     cooldownRemainingMs: (now) => cooldown.remainingMs(now),
     log,
     metrics,

@@ -4,10 +4,20 @@ import {
   BatchGetItemCommand,
   type DynamoDBClient,
   PutItemCommand,
+  UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
 import type { CacheEntry } from "../cache/cache-entry.ts";
+import { awsErrorName } from "./aws-errors.ts";
 
 export type TableItem = Record<string, AttributeValue>;
+
+/** One conditional update of one item (DynamoDB expression syntax). */
+export interface ConditionalUpdate {
+  update: string;
+  condition: string;
+  names: Record<string, string>;
+  values: TableItem;
+}
 
 /** DynamoDB's item limit is 400 KB, names and key included; keep a margin for both. */
 export const MAX_ITEM_BYTES = 400 * 1024 - 2 * 1024;
@@ -39,6 +49,30 @@ export class CacheTable {
       if (pk !== undefined) items.set(pk, item);
     }
     return items;
+  }
+
+  /**
+   * Applies a conditional update atomically (DynamoDB checks the condition and writes in one
+   * step, so concurrent writers cannot interleave); false when the condition did not hold.
+   */
+  async updateIf(pk: string, change: ConditionalUpdate, signal: AbortSignal): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: { pk: { S: pk } },
+          UpdateExpression: change.update,
+          ConditionExpression: change.condition,
+          ExpressionAttributeNames: change.names,
+          ExpressionAttributeValues: change.values,
+        }),
+        { abortSignal: signal },
+      );
+      return true;
+    } catch (error) {
+      if (awsErrorName(error) === "ConditionalCheckFailedException") return false;
+      throw error;
+    }
   }
 
   /** Writes an item; returns false when it is over DynamoDB's item limit (nothing written). */

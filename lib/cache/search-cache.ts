@@ -1,9 +1,11 @@
+import { decodeEntry, type TableItem } from "../aws/cache-table.ts";
 import type { Clock } from "../clock.ts";
 import type { CacheConfig } from "../config.ts";
 import type { Deadline } from "../deadline.ts";
 import { UpstreamError } from "../errors.ts";
 import type { Log, MetricsSink } from "../observability/types.ts";
 import type { SearchParams } from "../search/search-params.ts";
+import type { FleetCooldown } from "../spotify/fleet-cooldown.ts";
 import type { SpotifyPage } from "../spotify/spotify-client.ts";
 import { type CacheEntry, isFresh, isUsable, newest } from "./cache-entry.ts";
 import { cacheKey } from "./cache-key.ts";
@@ -31,6 +33,8 @@ export interface SearchCacheDeps {
   clock: Clock;
   memory: MemoryTier;
   shared: SharedTier | undefined;
+  /** The fleet's shared cooldown, read in the same round trip as tier 2 (absent: per container). */
+  fleet: FleetCooldown | undefined;
   /** The container's rate-limit cooldown: while it runs, a stale entry answers without asking. */
   cooldownRemainingMs: (now: number) => number;
   log: Log;
@@ -50,7 +54,8 @@ export class SearchCache {
   async search(params: SearchParams, deadline: Deadline): Promise<SearchAnswer> {
     const { config, clock, memory } = this.deps;
     if (config.ttlMs === 0) {
-      const page = await this.deps.search(params, deadline);
+      const items = await this.readShared([], deadline);
+      const page = await this.askSpotify(params, deadline, items);
       return { body: page.text, cache: { kind: "bypass" } };
     }
     const key = cacheKey(params, this.deps.apiUrl);
@@ -71,8 +76,10 @@ export class SearchCache {
     deadline: Deadline,
     local: CacheEntry | undefined,
   ): Promise<SearchAnswer> {
-    const { clock, memory, shared, metrics } = this.deps;
-    const remote = await shared?.read(key, deadline);
+    const { clock, memory, shared, fleet, metrics } = this.deps;
+    const items = await this.readShared([key], deadline);
+    if (items && fleet) fleet.observe(items.get(fleet.key));
+    const remote = decodeEntry(items?.get(key));
     if (remote && isFresh(remote, clock.now())) {
       memory.set(key, remote);
       return this.hit(remote, "shared");
@@ -82,7 +89,7 @@ export class SearchCache {
 
     let page: SpotifyPage;
     try {
-      page = await this.deps.search(params, deadline);
+      page = await this.askSpotify(params, deadline, items);
     } catch (error) {
       if (fallback && isUsable(fallback, clock.now()) && spotifyCouldNotAnswer(error)) {
         return this.stale(fallback, error.status);
@@ -101,6 +108,29 @@ export class SearchCache {
     // Awaited: a frozen container would never finish it; the tier's own timeout bounds it.
     if (shared) await shared.write(key, entry, deadline);
     return { body: page.text, cache: { kind: "miss", stored: true } };
+  }
+
+  /** Tier 2's items for `keys` and, in the same round trip, the fleet's cooldown record. */
+  private async readShared(
+    keys: string[],
+    deadline: Deadline,
+  ): Promise<Map<string, TableItem> | undefined> {
+    const { shared, fleet } = this.deps;
+    const all = fleet ? [...keys, fleet.key] : keys;
+    return shared && all.length > 0 ? shared.readItems(all, deadline) : undefined;
+  }
+
+  /** Calls Spotify once the fleet's cooldown allows it; a probe that got an answer releases the rest. */
+  private async askSpotify(
+    params: SearchParams,
+    deadline: Deadline,
+    items: Map<string, TableItem> | undefined,
+  ): Promise<SpotifyPage> {
+    const { fleet } = this.deps;
+    const lease = items && fleet ? await fleet.gate(items.get(fleet.key), deadline) : undefined;
+    const page = await this.deps.search(params, deadline);
+    if (lease && fleet) await fleet.settle(lease, deadline);
+    return page;
   }
 
   private hit(entry: CacheEntry, tier: "memory" | "shared"): SearchAnswer {

@@ -1,5 +1,11 @@
 import { awsErrorName } from "../aws/aws-errors.ts";
-import { type CacheTable, decodeEntry, encodeEntry, type TableItem } from "../aws/cache-table.ts";
+import {
+  type CacheTable,
+  type ConditionalUpdate,
+  decodeEntry,
+  encodeEntry,
+  type TableItem,
+} from "../aws/cache-table.ts";
 import type { Clock } from "../clock.ts";
 import type { Deadline } from "../deadline.ts";
 import type { Log, MetricsSink } from "../observability/types.ts";
@@ -73,6 +79,26 @@ export class SharedTier {
     } catch (error) {
       this.fail(operation, error);
       return false;
+    }
+  }
+
+  /**
+   * A conditional update (the shared cooldown's records): true when applied, false when its
+   * condition did not hold, undefined when the table could not answer in time.
+   */
+  async updateIf(
+    pk: string,
+    change: ConditionalUpdate,
+    deadline: Deadline,
+    operation: string,
+  ): Promise<boolean | undefined> {
+    if (this.skipping()) return undefined;
+    const signal = this.signal(this.deps.writeTimeoutMs, deadline);
+    try {
+      return await this.deps.table.updateIf(pk, change, signal);
+    } catch (error) {
+      this.fail(operation, error);
+      return undefined;
     }
   }
 

@@ -41,6 +41,8 @@ export interface SpotifyCallerDeps {
   random: () => number;
   settings: RetrySettings;
   cooldown: Cooldown;
+  /** Tells the fleet about a window Spotify announced to this container (shared cooldown). */
+  onRateLimited?: (until: number, reason: string | undefined, deadline: Deadline) => Promise<void>;
   log: Log;
   metrics: MetricsSink;
 }
@@ -84,7 +86,10 @@ export class SpotifyCaller {
         now,
         random: this.deps.random,
       });
-      if (cooldown) this.deps.cooldown.extend(now + cooldown.ms, cooldown.reason);
+      if (cooldown) {
+        this.deps.cooldown.extend(now + cooldown.ms, cooldown.reason);
+        await this.deps.onRateLimited?.(now + cooldown.ms, cooldown.reason, options.deadline);
+      }
       if (decision.action === "deliver") {
         const text = outcome.kind === "response" ? outcome.text : "";
         return { status: decision.status, body: decision.body, text };
