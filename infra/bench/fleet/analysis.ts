@@ -38,27 +38,42 @@ export function announcedWindows(records: readonly UpstreamRecord[]): AnnouncedW
   return windows.sort((a, b) => a.toldAt - b.toldAt);
 }
 
+/** A request that reached Spotify inside a window announced to another identity. */
+export interface WindowViolation {
+  request: UpstreamRecord;
+  window: AnnouncedWindow;
+}
+
 /**
  * Requests that reached Spotify inside a window another identity had been told about at least
- * `graceMs` earlier: calls a fleet acting as one client would not have made.
+ * `graceMs` earlier: calls a fleet acting as one client would not have made. Each request is
+ * listed once, with the earliest window that covers it.
  */
-export function requestsInsideAnnouncedWindows(
+export function windowViolations(
   records: readonly UpstreamRecord[],
   windows: readonly AnnouncedWindow[],
   graceMs = 100,
-): number {
-  let count = 0;
+): WindowViolation[] {
+  const violations: WindowViolation[] = [];
   for (const record of records) {
     const t = record.receivedAt;
     for (const window of windows) {
       if (window.toldAt + graceMs > t) break;
       if (window.identity !== record.identity && t < window.until) {
-        count += 1;
+        violations.push({ request: record, window });
         break;
       }
     }
   }
-  return count;
+  return violations;
+}
+
+export function requestsInsideAnnouncedWindows(
+  records: readonly UpstreamRecord[],
+  windows: readonly AnnouncedWindow[],
+  graceMs = 100,
+): number {
+  return windowViolations(records, windows, graceMs).length;
 }
 
 /** The periods Spotify refused the app: announced windows of every identity, overlaps merged. */

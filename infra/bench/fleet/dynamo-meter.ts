@@ -13,6 +13,8 @@ export interface DynamoUsage {
   calls: Record<string, number>;
   /** Round trip through moto of each DynamoDB call, ms, in completion order. */
   roundTripsMs: number[];
+  /** Each DynamoDB call: operation and epoch ms when it arrived and when moto's answer left. */
+  log: { operation: string; at: number; doneAt: number; status: number }[];
 }
 
 export interface DynamoMeter {
@@ -129,7 +131,13 @@ export function priceCall(operation: string, request: unknown, response: unknown
 
 export async function startDynamoMeter(target: string): Promise<DynamoMeter> {
   const upstream = new URL(target);
-  const empty = (): DynamoUsage => ({ readUnits: 0, writeUnits: 0, calls: {}, roundTripsMs: [] });
+  const empty = (): DynamoUsage => ({
+    readUnits: 0,
+    writeUnits: 0,
+    calls: {},
+    roundTripsMs: [],
+    log: [],
+  });
   let usage = empty();
   const server: Server = createServer((req, res) => {
     const amzTarget = String(req.headers["x-amz-target"] ?? "other");
@@ -137,6 +145,7 @@ export async function startDynamoMeter(target: string): Promise<DynamoMeter> {
     const operation = dynamo ? amzTarget.slice(amzTarget.indexOf(".") + 1) : amzTarget;
     usage.calls[operation] = (usage.calls[operation] ?? 0) + 1;
     const startedAt = performance.now();
+    const at = Date.now();
     const requestChunks: Buffer[] = [];
     req.on("data", (chunk: Buffer) => requestChunks.push(chunk));
     req.on("end", () => {
@@ -160,6 +169,9 @@ export async function startDynamoMeter(target: string): Promise<DynamoMeter> {
               usage.writeUnits += priced.write;
               usage.roundTripsMs.push(performance.now() - startedAt);
             }
+            if (dynamo) {
+              usage.log.push({ operation, at, doneAt: Date.now(), status: answer.statusCode ?? 0 });
+            }
             res.writeHead(answer.statusCode ?? 502, answer.headers);
             res.end(text);
           });
@@ -174,7 +186,12 @@ export async function startDynamoMeter(target: string): Promise<DynamoMeter> {
   const port = typeof address === "object" && address ? address.port : 0;
   return {
     endpoint: `http://127.0.0.1:${port}`,
-    usage: () => ({ ...usage, calls: { ...usage.calls }, roundTripsMs: [...usage.roundTripsMs] }),
+    usage: () => ({
+      ...usage,
+      calls: { ...usage.calls },
+      roundTripsMs: [...usage.roundTripsMs],
+      log: [...usage.log],
+    }),
     reset: () => {
       usage = empty();
     },

@@ -5,7 +5,7 @@
  * emulator's log, the DynamoDB meter and the containers measured.
  */
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { startEmulator } from "../../local/emulator/server.ts";
@@ -18,8 +18,8 @@ import {
   percentile,
   perSecond,
   requestsAfterWindows,
-  requestsInsideAnnouncedWindows,
   type UpstreamRecord,
+  windowViolations,
 } from "./analysis.ts";
 import { Container, ContainerPool } from "./container.ts";
 import { type CostPerMillion, costPerMillion } from "./cost.ts";
@@ -76,9 +76,17 @@ export interface ModeResult {
     announced: number;
     merged: number;
     insideAnnounced: number;
+    /** The first of them, times in ms since the run's start, identities as token indexes. */
+    insideExamples: {
+      identity: number;
+      atMs: number;
+      windowOf: number;
+      toldAtMs: number;
+      untilMs: number;
+    }[];
     firstSecondAfter: number;
   };
-  aws: Omit<DynamoUsage, "roundTripsMs"> & { roundTripMs: { p50: number; p99: number } };
+  aws: Omit<DynamoUsage, "roundTripsMs" | "log"> & { roundTripMs: { p50: number; p99: number } };
   lambda: { containers: number; invocations: number; billedMs: number; initMs: number[] };
   logBytes: number;
   cost: CostPerMillion;
@@ -262,6 +270,29 @@ function summarise(
   const records = upstreamRecords(requests);
   const windows = announcedWindows(records);
   const merged = mergeWindows(windows);
+  const violations = windowViolations(records, windows, 100);
+  // The raw timelines beside the logs, for anyone who wants to look closer.
+  const since = (ms: number | undefined) => (ms === undefined ? null : Math.round(ms - t0));
+  writeFileSync(
+    join(setup.logDir, `mode-${mode.id}-spotify.jsonl`),
+    records
+      .map((r) =>
+        JSON.stringify({
+          identity: r.identity,
+          atMs: since(r.receivedAt),
+          answeredAtMs: since(r.answeredAt),
+          status: r.status,
+          retryAfter: r.retryAfterSeconds ?? null,
+        }),
+      )
+      .join("\n"),
+  );
+  writeFileSync(
+    join(setup.logDir, `mode-${mode.id}-dynamodb.jsonl`),
+    aws.log
+      .map((call) => JSON.stringify({ ...call, at: since(call.at), doneAt: since(call.doneAt) }))
+      .join("\n"),
+  );
   const invocations = containers.reduce((sum, c) => sum + c.invocations, 0);
   const billedMs = containers.reduce((sum, c) => sum + c.billedMs, 0);
   const logBytes = containers.reduce((sum, c) => sum + c.logBytes, 0);
@@ -294,7 +325,14 @@ function summarise(
     windows: {
       announced: windows.length,
       merged: merged.length,
-      insideAnnounced: requestsInsideAnnouncedWindows(records, windows, 100),
+      insideAnnounced: violations.length,
+      insideExamples: violations.slice(0, 20).map(({ request, window }) => ({
+        identity: request.identity,
+        atMs: Math.round(request.receivedAt - t0),
+        windowOf: window.identity,
+        toldAtMs: Math.round(window.toldAt - t0),
+        untilMs: Math.round(window.until - t0),
+      })),
       firstSecondAfter: requestsAfterWindows(records, merged, 1000),
     },
     aws: {
