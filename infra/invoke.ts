@@ -2,49 +2,78 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { buildFunction } from "./build.ts";
-import { localContext } from "./local/http-event.ts";
+import { buildIfStale } from "./build-cache.ts";
+import { functionEnvironment } from "./function-environment.ts";
+import { lambdaContext } from "./local/lambda-context.ts";
 import { realCredentialsFromEnv, startLocalStack } from "./local/stack.ts";
 import { type CfnTemplate, type FunctionSpec, functionOf, loadTemplate } from "./template.ts";
 
 /**
- * `npm run invoke -- <LogicalId> <event.json> [--env-vars env.json]`: the Docker-free twin of
- * `sam local invoke <LogicalId> -e <event.json>`. Reads the function's handler, entry point and
- * environment from template.yaml, builds it with the template's esbuild settings, invokes the
- * bundle once on the local stack and prints the result as JSON on stdout (logs go to stderr).
+ * `npm run invoke -- <LogicalId> <event.json> [--env-vars env.json] [--aws-endpoint URL]`: the
+ * Docker-free twin of `sam local invoke <LogicalId> -e <event.json>`. Reads the function's handler,
+ * entry point and environment from template.yaml, builds it with the template's esbuild settings
+ * (unless nothing changed since the last build), invokes the bundle once on the local stack and
+ * prints the result as JSON on stdout (logs go to stderr). `--aws-endpoint` seeds a moto that is
+ * already running instead of starting one.
  */
-const { positionals, values } = parseArgs({
-  allowPositionals: true,
-  options: { "env-vars": { type: "string", short: "n" } },
-});
+const USAGE =
+  "usage: npm run invoke -- <LogicalId> <event.json> [--env-vars env.json] [--aws-endpoint URL]\n";
+let positionals: string[];
+let values: { "env-vars"?: string; "aws-endpoint"?: string };
+try {
+  ({ positionals, values } = parseArgs({
+    allowPositionals: true,
+    options: {
+      "env-vars": { type: "string", short: "n" },
+      "aws-endpoint": { type: "string" },
+    },
+  }));
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
 const [logicalId, eventFile] = positionals;
 if (!logicalId || !eventFile) {
-  process.stderr.write("usage: npm run invoke -- <LogicalId> <event.json> [--env-vars env.json]\n");
+  process.stderr.write(USAGE);
   process.exit(2);
 }
 
 let spec: FunctionSpec;
 let template: CfnTemplate;
 let event: unknown;
+let overrides: Record<string, string>;
 try {
   template = loadTemplate();
   spec = functionOf(template, logicalId);
   event = JSON.parse(readFileSync(resolve(eventFile), "utf8"));
+  overrides = envVars(values["env-vars"], logicalId);
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(2);
 }
 
-const build = await buildFunction(logicalId);
-const stack = await startLocalStack({ realCredentials: realCredentialsFromEnv() });
+const build = await buildIfStale(logicalId);
+const stack = await startLocalStack({
+  realCredentials: realCredentialsFromEnv(),
+  motoEndpoint: values["aws-endpoint"],
+});
 let exitCode = 0;
 try {
-  Object.assign(process.env, environmentFor(spec, template, stack.env, values["env-vars"]));
+  Object.assign(
+    process.env,
+    functionEnvironment(template, logicalId, {
+      resources: stack.resources,
+      overrides: { ...stack.env, ...overrides },
+    }),
+  );
   const module = (await import(pathToFileURL(build.handlerFile).href)) as Record<string, unknown>;
   const handler = module[build.handlerExport];
   if (typeof handler !== "function")
     throw new Error(`${build.handlerFile} exports no ${build.handlerExport}()`);
-  const context = localContext(spec.logicalId, spec.timeout * 1000, spec.memorySize);
+  const context = lambdaContext(spec.timeout * 1000, Date.now, {
+    functionName: spec.logicalId,
+    memoryMb: spec.memorySize,
+  });
   const result = await logsToStderr(() => handler(event, context));
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
 } catch (error) {
@@ -60,41 +89,14 @@ try {
 }
 process.exit(exitCode);
 
-/**
- * The template's environment as SAM resolves it locally (a !Ref to a parameter is its default),
- * every resource reference taken from the local stack, then overrides from an --env-vars file.
- */
-function environmentFor(
-  fn: FunctionSpec,
-  cfn: CfnTemplate,
-  local: Record<string, string>,
-  envVarsFile?: string,
-) {
-  const env: Record<string, string> = { ...local };
-  for (const [name, value] of Object.entries(fn.environment)) {
-    const resolved = resolveParameter(cfn, value);
-    if (resolved !== undefined) env[name] = resolved;
-    else if (local[name] === undefined) {
-      throw new Error(`${fn.logicalId}: cannot resolve ${name} locally; set it with --env-vars`);
-    }
-  }
-  // The local stack's endpoints win over the template's production URLs.
-  Object.assign(env, local);
-  if (envVarsFile) {
-    const overrides = JSON.parse(readFileSync(resolve(envVarsFile), "utf8")) as Record<
-      string,
-      Record<string, string>
-    >;
-    Object.assign(env, overrides.Parameters ?? {}, overrides[fn.logicalId] ?? {});
-  }
-  return env;
-}
-
-function resolveParameter(cfn: CfnTemplate, value: unknown): string | undefined {
-  if (typeof value === "string" || typeof value === "number") return String(value);
-  const ref = (value as { Ref?: unknown } | null)?.Ref;
-  const fallback = typeof ref === "string" ? cfn.Parameters?.[ref]?.Default : undefined;
-  return fallback === undefined ? undefined : String(fallback);
+/** An `--env-vars` file as SAM reads it: `Parameters` for every function, then the function's own. */
+function envVars(file: string | undefined, id: string): Record<string, string> {
+  if (!file) return {};
+  const all = JSON.parse(readFileSync(resolve(file), "utf8")) as Record<
+    string,
+    Record<string, string>
+  >;
+  return { ...all.Parameters, ...all[id] };
 }
 
 /** Function logs go to stderr while it runs, as with `sam local invoke`, so stdout is the result. */

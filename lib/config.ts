@@ -147,7 +147,18 @@ function url(env: Env, name: string, fallback: string): string {
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     throw new ConfigurationError(`Environment variable ${name} must be an absolute http(s) URL`);
   }
+  // Plain HTTP would carry the client secret and tokens in the clear: only to this machine.
+  if (parsed.protocol === "http:" && !isLoopback(parsed.hostname)) {
+    throw new ConfigurationError(
+      `Environment variable ${name} must be an https URL (http only for a loopback host)`,
+    );
+  }
   return raw.replace(/\/+$/, "");
+}
+
+/** 127.0.0.0/8 (URL has already normalised forms such as 127.1), localhost and [::1]. */
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
 export function loadSpotifyConfig(env: Env = process.env): SpotifyConfig {

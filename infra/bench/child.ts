@@ -1,213 +1,143 @@
 /**
- * Spawns the bench's child processes (`node infra/bench/runner.mjs <config>`) with the environment
- * a deployed function gets, and keeps track of them so an interrupted bench stops each by its PID.
+ * What every measurement gets (`Bench`), and the one way it runs a function: a fresh `node` child
+ * running the runner on a bundle, with the environment the deployed function gets.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, fstatSync, openSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { epochNow } from "../local/aws-proxy.ts";
-import type { FunctionSpec } from "../template.ts";
+import { closeSync, openSync, readFileSync, rmSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { functionEnvironment } from "../function-environment.ts";
+import type { Emulator } from "../local/emulator/types.ts";
+import type { LocalStack } from "../local/stack.ts";
+import { type CfnTemplate, type FunctionSpec, PROJECT_ROOT } from "../template.ts";
+import type { Bundle } from "./bundles.ts";
+import type { Row } from "./report.ts";
+import type { RunnerConfig, RunnerMode, RunnerResult } from "./runner.ts";
 
-export const RUNNER = fileURLToPath(new URL("./runner.mjs", import.meta.url));
-
-interface BaseConfig {
-  bundle: string;
-  exportName: string;
-  functionName: string;
-  timeoutMs: number;
-  memoryMb: number;
+export interface BenchFunction {
+  spec: FunctionSpec;
+  /** What `sam build` ships. */
+  bundle: Bundle;
+  /** The least any implementation must do (floor/), built with the same settings. */
+  floor: Bundle;
 }
 
-export type RunnerConfig = BaseConfig &
-  (
-    | { mode: "cold"; events: [string] }
-    | {
-        mode: "warm";
-        events: [string];
-        warmup: number;
-        invocations: number;
-        blockSize: number;
-        floorUrl: string;
-        floorToken: string;
-      }
-    | {
-        mode: "sequence";
-        steps: { label: string; event: string; pauseBeforeMs: number }[];
-      }
-    | { mode: "timed"; events: [string]; durationMs: number; intervalMs: number }
-  );
-
-/** What every runner result carries (see runner.mjs); the rest depends on the mode. */
-export interface RunnerResult {
-  ok: boolean;
-  error?: string;
-  /** The child's time origin (its start) on the epoch clock. */
-  timeOrigin: number;
+export interface Bench {
+  quick: boolean;
+  template: CfnTemplate;
+  search: BenchFunction;
+  scheduled: BenchFunction;
+  stack: LocalStack;
+  emulator: Emulator;
+  /** The emulator URL SearchFunction requests for events/search-http-api.json. */
+  searchUrl: string;
+  /** Where runs write their results and the functions' output. */
+  filesDir: string;
+  /** The runner, bundled for plain `node`. */
+  runnerFile: string;
+  /** Extra `node` flags for warm containers (--cpu-prof). */
+  warmNodeArgs: string[];
+  progress(line: string): void;
 }
 
-export interface ColdResult extends RunnerResult {
-  runnerStart: number;
-  importStart: number;
-  importEnd: number;
-  invokeStart: number;
-  invokeEnd: number;
-  outcome: string;
-  summary: unknown;
-  nodeTiming: Record<string, number>;
-}
-
-export interface WarmResult extends RunnerResult {
-  firstMs: number;
-  invocations: number;
-  measuredMs: number;
-  handlerMs: number[];
-  floorMs: number[];
-  outcomes: Record<string, number>;
-  floorOutcomes: Record<string, number>;
-  memory: Record<string, number>;
-}
-
-export interface SequenceResult extends RunnerResult {
-  calls: {
-    label: string;
-    start: number;
-    end: number;
-    outcome: string;
-    summary: unknown;
-    error?: string;
-  }[];
-}
-
-export interface TimedResult extends RunnerResult {
-  start: number;
-  end: number;
-  invocations: number;
-  outcomes: Record<string, number>;
-}
-
-export interface ChildRun<T> {
-  result: T;
-  /** Epoch ms just before spawn and when the exit was seen (the parent's view). */
-  spawnedAt: number;
-  exitedAt: number;
-  /** Bytes the function wrote to stdout (its log lines and EMF records). */
-  stdoutBytes: number;
+/** One figure (or a few) of the table; the JSON report keeps its details too. */
+export interface Measurement {
+  name: string;
+  run(bench: Bench): Promise<{ rows: Row[]; details: unknown }>;
 }
 
 const running = new Set<ChildProcess>();
-
-/** Stops every child still running, each by its own PID. */
-export function killRunningChildren(): void {
-  for (const child of running) {
-    if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
-  }
-}
-
 let sequence = 0;
 
+/** Stops every child still running, each by its own PID. */
+export function stopChildren(): void {
+  for (const child of running) if (child.exitCode === null) child.kill("SIGKILL");
+}
+
 /**
- * Runs the runner once and returns its JSON result. The child's stdout (the function's own output)
- * goes to `logFile`; a child that fails, writes no result, or outlives `timeoutMs` is an error.
+ * Runs `bundle` of `fn` in a fresh container and returns the runner's result. The function's
+ * stdout goes to `<filesDir>/<label>.log`; a failed or silent child, or one that outlives
+ * `timeoutMs`, is an error.
  */
-export async function runChild<T extends RunnerResult>(
-  config: RunnerConfig,
-  env: Record<string, string>,
-  options: { workDir: string; logFile: string; timeoutMs: number; nodeArgs?: string[] },
-): Promise<ChildRun<T>> {
-  const resultFile = join(options.workDir, `result-${process.pid}-${++sequence}.json`);
-  const out = openSync(options.logFile, "a");
-  const before = sizeOf(out);
-  let stderr = "";
-  const spawnedAt = epochNow();
-  const child = spawn(
-    process.execPath,
-    [...(options.nodeArgs ?? []), RUNNER, JSON.stringify({ ...config, resultFile })],
-    {
-      env,
-      stdio: ["ignore", out, "pipe"],
-    },
-  );
+export async function runContainer(
+  bench: Bench,
+  fn: BenchFunction,
+  bundle: Bundle,
+  mode: RunnerMode,
+  options: { label: string; env?: Record<string, string>; nodeArgs?: string[]; timeoutMs?: number },
+): Promise<RunnerResult> {
+  const resultFile = join(bench.filesDir, `result-${++sequence}.json`);
+  const config = {
+    ...mode,
+    bundle: bundle.file,
+    exportName: bundle.exportName,
+    functionName: fn.spec.logicalId,
+    memoryMb: fn.spec.memorySize,
+    timeoutMs: fn.spec.timeout * 1000,
+    resultFile,
+  } as RunnerConfig;
+  const log = openSync(join(bench.filesDir, `${options.label}.log`), "a");
+  const args = [...(options.nodeArgs ?? []), bench.runnerFile, JSON.stringify(config)];
+  const child = spawn(process.execPath, args, {
+    env: lambdaEnvironment(bench, fn.spec, options.env),
+    stdio: ["ignore", log, "pipe"],
+  });
   running.add(child);
+  let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr = (stderr + chunk.toString()).slice(-4000);
   });
-  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
   try {
     const code = await new Promise<number | null>((resolve, reject) => {
       child.once("error", reject);
-      child.once("exit", (exitCode) => resolve(exitCode));
+      child.once("exit", resolve);
     });
-    const exitedAt = epochNow();
-    let text: string;
-    try {
-      text = readFileSync(resultFile, "utf8");
-    } catch {
-      throw new Error(
-        `runner (${config.mode} ${config.bundle}) exited with ${code ?? child.signalCode} and no result\n${stderr}`,
-      );
-    }
-    const result = JSON.parse(text) as T;
-    if (!result.ok || code !== 0) {
-      throw new Error(
-        `runner (${config.mode} ${config.bundle}) failed: ${result.error}\n${stderr}`,
-      );
-    }
-    return { result, spawnedAt, exitedAt, stdoutBytes: sizeOf(out) - before };
+    if (code !== 0) throw new Error(`${options.label}: the runner exited ${code}\n${stderr}`);
+    return JSON.parse(readFileSync(resultFile, "utf8")) as RunnerResult;
   } finally {
     clearTimeout(timer);
     running.delete(child);
-    closeSync(out);
+    closeSync(log);
     rmSync(resultFile, { force: true });
   }
 }
 
-function sizeOf(fd: number): number {
-  return fstatSync(fd).size;
-}
-
 /**
- * The environment a deployed function gets: the template's literal variables (Globals merged in;
- * references such as `!Ref LogLevel` get their local value), the local stack's endpoints, and the
- * variables the Lambda runtime itself sets. `sourceMaps: false` drops the template's
- * `NODE_OPTIONS=--enable-source-maps`; `extra` overrides the rest.
+ * The deployed function's environment: the template's variables resolved against the local stack
+ * (infra/function-environment.ts), the stack's endpoints, and what the Lambda runtime sets.
  */
-export function lambdaEnvironment(
+function lambdaEnvironment(
+  bench: Bench,
   fn: FunctionSpec,
-  stackEnv: Record<string, string>,
-  options: { sourceMaps: boolean; extra?: Record<string, string> },
+  extra: Record<string, string> = {},
 ): Record<string, string> {
-  const env: Record<string, string> = {
-    PATH: process.env.PATH ?? "/usr/local/bin:/usr/bin:/bin",
+  const { resources, env } = bench.stack;
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
     LANG: "en_US.UTF-8",
     TZ: ":UTC",
     AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
     AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
     AWS_LAMBDA_LOG_FORMAT: "JSON",
-    AWS_LAMBDA_LOG_LEVEL: "INFO",
-    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
-    // Powertools reads it: without it every invocation counts as warm (cold_start false).
-    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
     AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.logicalId}`,
-    AWS_LAMBDA_LOG_STREAM_NAME: "bench/[$LATEST]0",
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+    AWS_DEFAULT_REGION: env.AWS_REGION ?? "us-east-1",
     _HANDLER: fn.handler,
-    // Values of the template's parameter references, as deployed with the defaults.
-    POWERTOOLS_LOG_LEVEL: "INFO",
-    SPOTIFY_MAX_LIMIT: "10",
+    ...functionEnvironment(bench.template, fn.logicalId, {
+      resources,
+      overrides: { ...env, ...extra },
+    }),
   };
-  for (const [name, value] of Object.entries(fn.environment)) {
-    if (typeof value === "string") env[name] = value;
-  }
-  Object.assign(env, stackEnv);
-  if (env.AWS_REGION) env.AWS_DEFAULT_REGION = env.AWS_REGION;
-  if (!options.sourceMaps) {
-    const rest = (env.NODE_OPTIONS ?? "")
-      .split(/\s+/)
-      .filter((flag) => flag !== "" && flag !== "--enable-source-maps");
-    if (rest.length > 0) env.NODE_OPTIONS = rest.join(" ");
-    else delete env.NODE_OPTIONS;
-  }
-  Object.assign(env, options.extra);
-  return env;
+}
+
+/** A run's only steps result, or an error naming what came back instead. */
+export function stepsOf(result: RunnerResult) {
+  if (result.mode !== "steps") throw new Error("expected a steps result");
+  return result.steps;
+}
+
+/** A sample event from events/, parsed. */
+export function event(name: string): unknown {
+  return JSON.parse(readFileSync(resolve(PROJECT_ROOT, "events", name), "utf8"));
 }

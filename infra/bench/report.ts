@@ -1,122 +1,62 @@
-/** The bench's table (stdout) and the rows the JSON report carries. */
-import type { Bundle } from "./builds.ts";
+/** The bench's rows, the statistics behind them, and the table they print as. */
 
-export type Status = "pass" | "miss" | "info";
-export type Unit = "ms" | "bytes" | "per-second" | "per-1000" | "count";
+export type Unit = "ms" | "KiB" | "per-second";
 
 export interface Row {
-  section: string;
   figure: string;
   unit: Unit;
   value: number;
+  /** The same figure for the least any implementation must do, when there is one. */
   floor?: number;
+  /** value / floor. */
   ratio?: number;
-  /** Highest ratio that meets the target, when the issue sets one. */
+  /** The issue's target: the highest ratio that meets it. */
   maxRatio?: number;
-  target: string;
-  status: Status;
+  status: "pass" | "miss" | "info";
 }
 
-export function row(
-  section: string,
-  figure: string,
-  unit: Unit,
-  value: number,
-  floor?: number,
-  target?: { maxRatio: number; label?: string } | string,
-): Row {
-  const ratio = floor === undefined || floor === 0 ? undefined : value / floor;
-  if (typeof target === "object") {
-    const met = ratio !== undefined && Number.isFinite(ratio) && ratio <= target.maxRatio;
-    return {
-      section,
-      figure,
-      unit,
-      value,
-      floor,
-      ratio,
-      maxRatio: target.maxRatio,
-      target: target.label ?? `≤ ${target.maxRatio}×`,
-      status: met ? "pass" : "miss",
-    };
-  }
-  return { section, figure, unit, value, floor, ratio, target: target ?? "—", status: "info" };
+export function row(figure: string, unit: Unit, value: number, floor?: number, maxRatio?: number) {
+  const ratio = floor ? value / floor : undefined;
+  const status: Row["status"] =
+    maxRatio === undefined ? "info" : ratio !== undefined && ratio <= maxRatio ? "pass" : "miss";
+  return { figure, unit, value, floor, ratio, maxRatio, status } satisfies Row;
 }
 
-export function formatValue(value: number | undefined, unit: Unit): string {
-  if (value === undefined) return "—";
-  if (!Number.isFinite(value)) return String(value);
-  switch (unit) {
-    case "ms":
-      return `${value.toFixed(Math.abs(value) < 10 ? 3 : Math.abs(value) < 100 ? 2 : 1)} ms`;
-    case "bytes":
-      return `${(value / 1024).toFixed(1)} KiB`;
-    case "per-second":
-      return `${value.toFixed(2)}/s`;
-    case "per-1000":
-      return `${value.toFixed(2)} /1k inv`;
-    case "count":
-      return Number.isInteger(value) ? String(value) : value.toFixed(2);
-  }
+/** The q-quantile (0..1), interpolated between closest ranks; NaN for no samples. */
+export function quantile(samples: readonly number[], q: number): number {
+  if (samples.length === 0) return Number.NaN;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const position = (sorted.length - 1) * q;
+  const low = sorted[Math.floor(position)] ?? Number.NaN;
+  const high = sorted[Math.ceil(position)] ?? low;
+  return low + (high - low) * (position - Math.floor(position));
 }
 
-function formatRatio(ratio: number | undefined): string {
-  return ratio === undefined || !Number.isFinite(ratio) ? "—" : `${ratio.toFixed(2)}×`;
+export const median = (samples: readonly number[]): number => quantile(samples, 0.5);
+
+function format(value: number | undefined, unit: Unit): string {
+  if (value === undefined) return "";
+  if (unit === "KiB") return `${(value / 1024).toFixed(0)} KiB`;
+  if (unit === "per-second") return `${value.toFixed(2)}/s`;
+  return `${value.toFixed(value < 10 ? 3 : 1)} ms`;
 }
 
-/** The table: figure, value, floor, ratio, target, pass/miss; one header line per section. */
 export function renderTable(rows: readonly Row[]): string {
-  const header = ["figure", "value", "floor", "ratio", "target", "result"];
   const cells = rows.map((r) => [
     r.figure,
-    formatValue(r.value, r.unit),
-    formatValue(r.floor, r.unit),
-    formatRatio(r.ratio),
-    r.target,
-    r.status === "info" ? "info" : r.status.toUpperCase(),
+    format(r.value, r.unit),
+    format(r.floor, r.unit),
+    r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}×`,
+    r.maxRatio === undefined ? "" : `≤ ${r.maxRatio}× ${r.status === "pass" ? "met" : "MISSED"}`,
   ]);
-  const widths = header.map((title, i) =>
-    Math.max(title.length, ...cells.map((line) => (line[i] ?? "").length)),
-  );
-  const line = (values: readonly string[]) =>
-    values
-      .map((value, i) => (i === 0 ? value.padEnd(widths[i] ?? 0) : value.padStart(widths[i] ?? 0)))
-      .join("  ")
-      .trimEnd();
-  const rule = "-".repeat(widths.reduce((sum, w) => sum + w + 2, -2));
-  const out = [line(header), rule];
-  let section = "";
-  rows.forEach((r, i) => {
-    if (r.section !== section) {
-      section = r.section;
-      out.push(`[${section}]`);
-    }
-    out.push(line(cells[i] ?? []));
-  });
-  return out.join("\n");
-}
-
-/** "What dominates the bundle": the largest packages of each bundle. */
-export function renderComposition(bundles: readonly Bundle[], top = 8): string {
-  const out: string[] = [];
-  for (const bundle of bundles) {
-    out.push(
-      `${bundle.logicalId} (${bundle.variant}): ${formatValue(bundle.bytes, "bytes")} minified, ` +
-        `source map ${formatValue(bundle.mapBytes, "bytes")}`,
-    );
-    const shown = bundle.packages.slice(0, top);
-    for (const pkg of shown) {
-      out.push(
-        `  ${pkg.name.padEnd(42)} ${formatValue(pkg.bytes, "bytes").padStart(10)} ${(pkg.share * 100).toFixed(1).padStart(5)}%`,
-      );
-    }
-    const rest = bundle.packages.slice(top);
-    if (rest.length > 0) {
-      const bytes = rest.reduce((sum, pkg) => sum + pkg.bytes, 0);
-      out.push(
-        `  ${`(${rest.length} more packages)`.padEnd(42)} ${formatValue(bytes, "bytes").padStart(10)} ${((bytes / bundle.bytes) * 100).toFixed(1).padStart(5)}%`,
-      );
-    }
-  }
-  return out.join("\n");
+  const lines = [["figure", "value", "floor", "ratio", "target"], ...cells];
+  const widths = lines[0]?.map((_, i) => Math.max(...lines.map((l) => (l[i] ?? "").length))) ?? [];
+  return lines
+    .map((line) =>
+      line
+        .map((cell, i) => (i === 0 ? cell.padEnd(widths[i] ?? 0) : cell.padStart(widths[i] ?? 0)))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from "aws-lambda";
+import type { APIGatewayProxyEventV2, APIGatewayProxyResult } from "aws-lambda";
 
 /** Turns a local HTTP request into the HTTP API payload v2.0 event API Gateway would send. */
 export function toHttpApiEvent(request: IncomingMessage, body: string): APIGatewayProxyEventV2 {
@@ -43,25 +43,6 @@ export function toHttpApiEvent(request: IncomingMessage, body: string): APIGatew
     },
     body: body === "" ? undefined : body,
     isBase64Encoded: false,
-  };
-}
-
-/** A Lambda context for a local invocation with `timeoutMs` to run. */
-export function localContext(functionName: string, timeoutMs: number, memoryMb = 512): Context {
-  const deadline = Date.now() + timeoutMs;
-  return {
-    callbackWaitsForEmptyEventLoop: true,
-    functionName,
-    functionVersion: "$LATEST",
-    invokedFunctionArn: `arn:aws:lambda:us-east-1:123456789012:function:${functionName}`,
-    memoryLimitInMB: String(memoryMb),
-    awsRequestId: randomUUID(),
-    logGroupName: `/aws/lambda/${functionName}`,
-    logStreamName: `local/[$LATEST]${randomUUID().slice(0, 8)}`,
-    getRemainingTimeInMillis: () => Math.max(0, deadline - Date.now()),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
   };
 }
 

@@ -1,12 +1,16 @@
 import { readFileSync } from "node:fs";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
-import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import {
+  CreateSecretCommand,
+  PutSecretValueCommand,
+  SecretsManagerClient,
+} from "@aws-sdk/client-secrets-manager";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { createCacheTable } from "./cache-table.ts";
 import { startEmulator } from "./emulator/server.ts";
 import type { Emulator } from "./emulator/types.ts";
-import { type MotoServer, startMoto } from "./moto.ts";
+import { startMoto } from "./moto.ts";
 
 export const LOCAL_SECRET_ID = "spotify-search/local";
 export const LOCAL_QUERIES_PARAMETER = "/spotify-search/local/queries";
@@ -16,9 +20,12 @@ export const LOCAL_CLIENT = { clientId: "local-client-id", clientSecret: "local-
 const REGION = "us-east-1";
 
 export interface LocalStack {
-  /** The environment the functions get locally, in place of the template's references. */
+  /** What the template's resources are locally, for `functionEnvironment`'s `resources`. */
+  resources: Record<string, string>;
+  /** Set over the template's variables: the SDK's endpoint and credentials, the Spotify URLs. */
   env: Record<string, string>;
-  moto: MotoServer;
+  /** moto's endpoint, and its PID when this stack started it. */
+  moto: { endpoint: string; pid: number | undefined };
   /** Absent when real Spotify credentials were given. */
   emulator: Emulator | undefined;
   stop(): Promise<void>;
@@ -30,6 +37,8 @@ export interface LocalStackOptions {
   emulatorPort?: number;
   /** Seed the scheduled queries from this JSON file (default infra/local/queries.json). */
   queriesFile?: string;
+  /** Seed this running moto instead of starting one (it is then left running). */
+  motoEndpoint?: string;
 }
 
 /** Real Spotify credentials from SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET, when both are set. */
@@ -41,12 +50,14 @@ export function realCredentialsFromEnv(): LocalStackOptions["realCredentials"] {
 
 /**
  * moto (Secrets Manager, SSM, S3, DynamoDB) seeded with the secret, the scheduled queries, the
- * results bucket and the cache table, plus the Spotify emulator. `stop()` ends both, moto by its PID.
+ * results bucket and the cache table, plus the Spotify emulator. `stop()` ends both, moto by its
+ * PID (unless it was given).
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   // Node 20 still runs this project; the SDK's notice about its future minimum is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  const moto = await startMoto();
+  const started = options.motoEndpoint === undefined ? await startMoto() : undefined;
+  const moto = { endpoint: options.motoEndpoint ?? started?.endpoint ?? "", pid: started?.pid };
   let emulator: Emulator | undefined;
   try {
     const client = options.realCredentials ?? LOCAL_CLIENT;
@@ -66,29 +77,28 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       // As Lambda sets it; Powertools reads it to tell a cold start.
       AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
-      SPOTIFY_SECRET_ID: LOCAL_SECRET_ID,
-      SCHEDULED_QUERIES_PARAMETER: LOCAL_QUERIES_PARAMETER,
-      RESULTS_BUCKET: LOCAL_BUCKET,
-      CACHE_TABLE_NAME: LOCAL_CACHE_TABLE,
       ...(emulator
         ? { SPOTIFY_ACCOUNTS_URL: emulator.accountsUrl, SPOTIFY_API_URL: emulator.apiUrl }
-        : {
-            SPOTIFY_ACCOUNTS_URL: "https://accounts.spotify.com",
-            SPOTIFY_API_URL: "https://api.spotify.com/v1",
-          }),
+        : {}),
     };
     return {
+      resources: {
+        SpotifySecret: LOCAL_SECRET_ID,
+        ScheduledQueriesParameter: LOCAL_QUERIES_PARAMETER,
+        ResultsBucket: LOCAL_BUCKET,
+        CacheTable: LOCAL_CACHE_TABLE,
+      },
       env,
       moto,
       emulator,
       stop: async () => {
         await emulator?.close();
-        await moto.stop();
+        await started?.stop();
       },
     };
   } catch (error) {
     await emulator?.close();
-    await moto.stop();
+    await started?.stop();
     throw error;
   }
 }
@@ -108,15 +118,19 @@ async function seed(
   const s3 = new S3Client({ ...config, forcePathStyle: true });
   const dynamo = new DynamoDBClient(config);
   try {
-    await secrets.send(
-      new CreateSecretCommand({
-        Name: LOCAL_SECRET_ID,
-        SecretString: JSON.stringify({
-          client_id: client.clientId,
-          client_secret: client.clientSecret,
-        }),
-      }),
-    );
+    const secret = JSON.stringify({
+      client_id: client.clientId,
+      client_secret: client.clientSecret,
+    });
+    // A moto that was given may hold the secret from an earlier run: then it gets the new value.
+    await secrets
+      .send(new CreateSecretCommand({ Name: LOCAL_SECRET_ID, SecretString: secret }))
+      .catch(async (error: Error) => {
+        if (error.name !== "ResourceExistsException") throw error;
+        await secrets.send(
+          new PutSecretValueCommand({ SecretId: LOCAL_SECRET_ID, SecretString: secret }),
+        );
+      });
     await ssm.send(
       new PutParameterCommand({
         Name: LOCAL_QUERIES_PARAMETER,
@@ -125,8 +139,12 @@ async function seed(
         Overwrite: true,
       }),
     );
-    await s3.send(new CreateBucketCommand({ Bucket: LOCAL_BUCKET }));
-    await createCacheTable(dynamo, LOCAL_CACHE_TABLE);
+    await s3.send(new CreateBucketCommand({ Bucket: LOCAL_BUCKET })).catch((error: Error) => {
+      if (error.name !== "BucketAlreadyOwnedByYou") throw error;
+    });
+    await createCacheTable(dynamo, LOCAL_CACHE_TABLE).catch((error: Error) => {
+      if (error.name !== "ResourceInUseException") throw error;
+    });
   } finally {
     dynamo.destroy();
     secrets.destroy();

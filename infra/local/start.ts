@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage } from "node:http";
 import { parseArgs } from "node:util";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from "aws-lambda";
+import { functionEnvironment } from "../function-environment.ts";
 import { functionOf, loadTemplate } from "../template.ts";
-import { localContext, toHttpApiEvent, writeResult } from "./http-event.ts";
+import { toHttpApiEvent, writeResult } from "./http-event.ts";
+import { lambdaContext } from "./lambda-context.ts";
 import { realCredentialsFromEnv, startLocalStack } from "./stack.ts";
 
 /**
@@ -36,18 +38,26 @@ const stop = async (code: number) => {
 process.on("SIGINT", () => void stop(0));
 process.on("SIGTERM", () => void stop(0));
 
-const spec = functionOf(loadTemplate(), "SearchFunction");
-Object.assign(process.env, localDefaults(), stack.env);
+const template = loadTemplate();
+const spec = functionOf(template, "SearchFunction");
+Object.assign(
+  process.env,
+  functionEnvironment(template, spec.logicalId, {
+    resources: stack.resources,
+    overrides: stack.env,
+  }),
+);
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResult>;
 const { handler } = (await import("../../handlers/search.ts")) as { handler: Handler };
 
 const server = createServer(async (request, response) => {
   try {
     const event = toHttpApiEvent(request, await readBody(request));
-    const result = await handler(
-      event,
-      localContext(spec.logicalId, spec.timeout * 1000, spec.memorySize),
-    );
+    const context = lambdaContext(spec.timeout * 1000, Date.now, {
+      functionName: spec.logicalId,
+      memoryMb: spec.memorySize,
+    });
+    const result = await handler(event, context);
     writeResult(response, result);
   } catch (error) {
     console.error("The handler threw:", error);
@@ -72,15 +82,6 @@ server.listen(port, values.host, () => {
     `Ready: Spotify search on ${base}  try: curl '${base}/search?q=BTS&type=artist'\n`,
   );
 });
-
-/** The template's plain-value settings (log level, retries…), so local runs match deployed ones. */
-function localDefaults(): Record<string, string> {
-  const defaults: Record<string, string> = { POWERTOOLS_LOG_LEVEL: "INFO" };
-  for (const [name, value] of Object.entries(spec.environment)) {
-    if (typeof value === "string" || typeof value === "number") defaults[name] = String(value);
-  }
-  return defaults;
-}
 
 function readBody(request: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {

@@ -79,7 +79,7 @@ export function createSpotifyRuntime(
     random: deps.random ?? Math.random,
     settings: config.retry,
     cooldown,
-    onRateLimited: fleet && ((until, reason, deadline) => fleet.announce(until, reason, deadline)),
+    fleet,
     log,
     metrics,
   });

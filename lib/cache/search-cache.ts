@@ -54,8 +54,8 @@ export class SearchCache {
   async search(params: SearchParams, deadline: Deadline): Promise<SearchAnswer> {
     const { config, clock, memory } = this.deps;
     if (config.ttlMs === 0) {
-      const items = await this.readShared([], deadline);
-      const page = await this.askSpotify(params, deadline, items);
+      await this.readShared([], deadline);
+      const page = await this.deps.search(params, deadline);
       return { body: page.text, cache: { kind: "bypass" } };
     }
     const key = cacheKey(params, this.deps.apiUrl);
@@ -76,9 +76,8 @@ export class SearchCache {
     deadline: Deadline,
     local: CacheEntry | undefined,
   ): Promise<SearchAnswer> {
-    const { clock, memory, shared, fleet, metrics } = this.deps;
+    const { clock, memory, shared, metrics } = this.deps;
     const items = await this.readShared([key], deadline);
-    if (items && fleet) fleet.observe(items.get(fleet.key));
     const remote = decodeEntry(items?.get(key));
     if (remote && isFresh(remote, clock.now())) {
       memory.set(key, remote);
@@ -89,7 +88,7 @@ export class SearchCache {
 
     let page: SpotifyPage;
     try {
-      page = await this.askSpotify(params, deadline, items);
+      page = await this.deps.search(params, deadline);
     } catch (error) {
       if (fallback && isUsable(fallback, clock.now()) && spotifyCouldNotAnswer(error)) {
         return this.stale(fallback, error.status);
@@ -110,27 +109,20 @@ export class SearchCache {
     return { body: page.text, cache: { kind: "miss", stored: true } };
   }
 
-  /** Tier 2's items for `keys` and, in the same round trip, the fleet's cooldown record. */
+  /**
+   * Tier 2's items for `keys` and, in the same round trip, the fleet's cooldown record, which
+   * goes into this container's own cooldown before anything calls Spotify.
+   */
   private async readShared(
     keys: string[],
     deadline: Deadline,
   ): Promise<Map<string, TableItem> | undefined> {
     const { shared, fleet } = this.deps;
     const all = fleet ? [...keys, fleet.key] : keys;
-    return shared && all.length > 0 ? shared.readItems(all, deadline) : undefined;
-  }
-
-  /** Calls Spotify once the fleet's cooldown allows it; a probe that got an answer releases the rest. */
-  private async askSpotify(
-    params: SearchParams,
-    deadline: Deadline,
-    items: Map<string, TableItem> | undefined,
-  ): Promise<SpotifyPage> {
-    const { fleet } = this.deps;
-    const lease = items && fleet ? await fleet.gate(items.get(fleet.key), deadline) : undefined;
-    const page = await this.deps.search(params, deadline);
-    if (lease && fleet) await fleet.settle(lease, deadline);
-    return page;
+    if (!shared || all.length === 0) return undefined;
+    const items = await shared.readItems(all, deadline);
+    if (items && fleet) fleet.observe(items.get(fleet.key));
+    return items;
   }
 
   private hit(entry: CacheEntry, tier: "memory" | "shared"): SearchAnswer {

@@ -55,22 +55,25 @@ export class FleetCooldown {
     await this.deps.shared.updateIf(this.key, announce(until, reason), deadline, "announce");
   }
 
-  /** Takes a running fleet-wide window into this container's own cooldown. */
+  /**
+   * Takes the fleet's record (read with the cache entry) into this container's own cooldown: a
+   * running window is waited out or answered as the local rules say, and a window that ended
+   * without a probe's answer makes this container's next request ask the fleet first.
+   */
   observe(item: TableItem | undefined): void {
     const record = decodeCooldown(item);
-    if (record && record.until > this.deps.clock.now()) {
-      this.deps.cooldown.extend(record.until, record.reason);
-    }
+    if (record && !record.settled) this.deps.cooldown.extend(record.until, record.reason);
   }
 
   /**
-   * Decides whether this request may call Spotify, given the record read with the cache entry:
-   * throws the cooldown's 429 (or waits it out, as the local rules say), waits for another
-   * container's probe, or returns the lease when this request is the probe.
+   * Before this container's first request after a window: waits out a window another container
+   * heard of, waits for another container's probe, or returns the lease when this request is the
+   * fleet's probe. Without an answer from the table, the container's own cooldown decides.
    */
-  async gate(item: TableItem | undefined, deadline: Deadline): Promise<ProbeLease | undefined> {
+  async beforeProbe(deadline: Deadline): Promise<ProbeLease | undefined> {
     const { clock, cooldown, settings, shared } = this.deps;
-    let record = decodeCooldown(item);
+    const first = await shared.readItems([this.key], deadline);
+    let record = decodeCooldown(first?.get(this.key));
     for (let pass = 0; pass < MAX_PASSES && record; pass++) {
       const now = clock.now();
       if (record.until > now) {

@@ -4,6 +4,7 @@ import type { Deadline } from "../deadline.ts";
 import { UpstreamError } from "../errors.ts";
 import type { Log, MetricsSink } from "../observability/types.ts";
 import type { Cooldown } from "./cooldown.ts";
+import type { FleetCooldown, ProbeLease } from "./fleet-cooldown.ts";
 import {
   type AttemptHistory,
   decide,
@@ -28,6 +29,11 @@ export interface CallOptions {
   onUnauthorized?: () => void;
 }
 
+interface ProbeTurn {
+  end: () => void;
+  lease: ProbeLease | undefined;
+}
+
 export interface Delivered {
   status: number;
   body: unknown;
@@ -41,8 +47,8 @@ export interface SpotifyCallerDeps {
   random: () => number;
   settings: RetrySettings;
   cooldown: Cooldown;
-  /** Tells the fleet about a window Spotify announced to this container (shared cooldown). */
-  onRateLimited?: (until: number, reason: string | undefined, deadline: Deadline) => Promise<void>;
+  /** The fleet's shared cooldown; absent, this container's own cooldown is all there is. */
+  fleet?: FleetCooldown;
   log: Log;
   metrics: MetricsSink;
 }
@@ -62,7 +68,7 @@ export class SpotifyCaller {
     for (let attempt = 1; ; attempt++) {
       // Built before the cooldown gate, so nothing is awaited between passing it and sending.
       const request = await options.build();
-      const endProbe = await this.waitForCooldown(options);
+      const probe = await this.waitForCooldown(options);
       let outcome: Outcome;
       try {
         if (!options.deadline.allows(0, MIN_ATTEMPT_MS)) {
@@ -71,11 +77,12 @@ export class SpotifyCaller {
         outcome = await this.attempt(request, options.deadline);
       } finally {
         // Waiters wake only after the cooldown below is extended: nothing awaits in between.
-        endProbe?.();
+        probe?.end();
       }
       // Only an answer from a healthy Spotify ends the probe phase; a 5xx keeps the others waiting.
       if (outcome.kind === "response" && outcome.status < 500 && outcome.status !== 429) {
         this.deps.cooldown.recordSuccess();
+        if (probe?.lease) await this.deps.fleet?.settle(probe.lease, options.deadline);
       }
       const now = clock.now();
       const { decision, cooldown } = decide({
@@ -86,9 +93,16 @@ export class SpotifyCaller {
         now,
         random: this.deps.random,
       });
+      if (cooldown?.clampedFromMs !== undefined) {
+        log.warn("Spotify's Retry-After is longer than the longest cooldown; cut to it", {
+          endpoint: options.endpoint,
+          retryAfterSeconds: Math.ceil(cooldown.clampedFromMs / 1000),
+          cooldownSeconds: Math.ceil(cooldown.ms / 1000),
+        });
+      }
       if (cooldown) {
         this.deps.cooldown.extend(now + cooldown.ms, cooldown.reason);
-        await this.deps.onRateLimited?.(now + cooldown.ms, cooldown.reason, options.deadline);
+        await this.deps.fleet?.announce(now + cooldown.ms, cooldown.reason, options.deadline);
       }
       if (decision.action === "deliver") {
         const text = outcome.kind === "response" ? outcome.text : "";
@@ -123,8 +137,23 @@ export class SpotifyCaller {
     }
   }
 
-  /** Waits out the cooldown (or fails); returns the probe's end when this call is the probe. */
-  private async waitForCooldown(options: CallOptions): Promise<(() => void) | undefined> {
+  /**
+   * This container's first request after a window goes first (the probe) and, with a fleet, also
+   * waits its turn among the containers; the returned lease marks the fleet's probe.
+   */
+  private async startProbe(deadline: Deadline): Promise<ProbeTurn | undefined> {
+    const end = this.deps.cooldown.startProbe();
+    if (!end) return undefined;
+    try {
+      return { end, lease: await this.deps.fleet?.beforeProbe(deadline) };
+    } catch (error) {
+      end();
+      throw error;
+    }
+  }
+
+  /** Waits out the cooldown (or fails); returns the probe's turn when this call is the probe. */
+  private async waitForCooldown(options: CallOptions): Promise<ProbeTurn | undefined> {
     const { clock, cooldown, settings, log } = this.deps;
     // Each pass proceeds, fails, or sleeps until the cooldown or the probe it saw is over.
     for (;;) {
@@ -149,7 +178,7 @@ export class SpotifyCaller {
         continue;
       }
       const probe = cooldown.probeInFlight();
-      if (probe === undefined) return cooldown.startProbe();
+      if (probe === undefined) return this.startProbe(options.deadline);
       const waitMs = options.deadline.remainingMs() - MIN_ATTEMPT_MS;
       if (waitMs <= 0)
         throw new UpstreamError(504, "No time left to call Spotify before the deadline");
@@ -168,7 +197,13 @@ export class SpotifyCaller {
     const timer = setTimeout(() => abort.abort(), Math.max(1, timeoutMs));
     const started = clock.now();
     try {
-      const response = await this.deps.fetch(url, { ...init, signal: abort.signal });
+      // Never follow a redirect: the token or the Basic header would go wherever it points, and
+      // the policy's rule (3xx → 502) only applies if the 3xx reaches it.
+      const response = await this.deps.fetch(url, {
+        ...init,
+        redirect: "manual",
+        signal: abort.signal,
+      });
       const text = await response.text();
       return { kind: "response", status: response.status, headers: response.headers, text };
     } catch (error) {

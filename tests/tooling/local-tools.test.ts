@@ -1,19 +1,22 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, inject, it } from "vitest";
+import { buildIfStale } from "../../infra/build-cache.ts";
 import { CAPTURE_DIR } from "../support/leak-scan.ts";
 
 const root = join(import.meta.dirname, "../..");
-let child: ChildProcess | undefined;
+const children = new Set<ChildProcess>();
 
-afterEach(async () => {
-  if (child?.pid && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((resolve) => child?.once("exit", resolve));
-    process.kill(-child.pid, "SIGTERM");
-    await exited;
+// Whatever a failed test left running is stopped by its process group (npm and all under it).
+afterAll(async () => {
+  for (const child of children) {
+    if (child.pid && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      process.kill(-child.pid, "SIGTERM");
+      await exited;
+    }
   }
-  child = undefined;
 });
 
 /** Runs an npm script as a user would; its output also goes to the suite's leak scan. */
@@ -30,6 +33,7 @@ function npm(args: string[]): {
     stdio: ["ignore", "pipe", "pipe"],
     detached: true,
   });
+  children.add(started);
   const capture = join(CAPTURE_DIR, `npm-${args.join("-").replace(/[^\w-]/g, "_")}.log`);
   started.stdout?.on("data", (chunk: Buffer) => {
     stdout += chunk.toString();
@@ -65,10 +69,15 @@ function alive(pid: number): boolean {
   }
 }
 
-describe("npm start", () => {
-  it("serves GET /search on a local HTTP endpoint and stops moto when it stops", async () => {
+// The cases run at once, and on a busy machine each waits for the others' CPU: hence 90 s each.
+const timeout = 90_000;
+
+describe.concurrent("npm start", { timeout }, () => {
+  it("serves GET /search on a local HTTP endpoint and stops moto when it stops", async ({
+    expect,
+  }) => {
     const run = npm(["start", "--", "--port", "0"]);
-    child = run.process;
+    const child = run.process;
     const base = await waitFor(
       () => run.stdout().match(/Ready: .* on (http:\/\/127\.0\.0\.1:\d+)/)?.[1],
       "the ready line",
@@ -91,21 +100,32 @@ describe("npm start", () => {
     expect(post.headers.get("allow")).toBe("GET");
 
     expect(alive(motoPid)).toBe(true);
-    const exited = new Promise((resolve) => child?.once("exit", resolve));
+    const exited = new Promise((resolve) => child.once("exit", resolve));
     process.kill(-(child.pid as number), "SIGINT");
     await exited;
     await waitFor(() => (alive(motoPid) ? undefined : "stopped"), "moto to stop", 10_000);
   });
 });
 
-describe("npm run invoke", () => {
+/**
+ * The invocations seed the suite's moto (`--aws-endpoint`) instead of starting one each, and find
+ * the bundles built once here (as `npm run invoke` reuses an unchanged build): the local stack's
+ * own start and stop by PID is what `npm start` above shows.
+ */
+describe.concurrent("npm run invoke", { timeout }, () => {
+  beforeAll(async () => {
+    await buildIfStale("SearchFunction", { logLevel: "silent" });
+    await buildIfStale("ScheduledFunction", { logLevel: "silent" });
+  }, 60_000);
+
   async function invoke(logicalId: string, event: string) {
-    const run = npm(["run", "--silent", "invoke", "--", logicalId, event]);
+    const args = ["run", "--silent", "invoke", "--", logicalId, event];
+    const run = npm([...args, "--aws-endpoint", inject("motoEndpoint")]);
     const code = await new Promise<number | null>((resolve) => run.process.once("exit", resolve));
     return { code, result: JSON.parse(run.stdout()), stderr: run.stderr() };
   }
 
-  it("SearchFunction with the HTTP API sample event prints a 200 result", async () => {
+  it("SearchFunction with the HTTP API sample event prints a 200 result", async ({ expect }) => {
     const { code, result } = await invoke("SearchFunction", "events/search-http-api.json");
 
     expect(code).toBe(0);
@@ -113,7 +133,7 @@ describe("npm run invoke", () => {
     expect(JSON.parse(result.body).artists.items.length).toBeGreaterThan(0);
   });
 
-  it("SearchFunction with the REST API sample event prints a 200 result", async () => {
+  it("SearchFunction with the REST API sample event prints a 200 result", async ({ expect }) => {
     const { code, result } = await invoke("SearchFunction", "events/search-rest-api.json");
 
     expect(code).toBe(0);
@@ -121,7 +141,9 @@ describe("npm run invoke", () => {
     expect(Object.keys(JSON.parse(result.body)).sort()).toEqual(["albums", "tracks"]);
   });
 
-  it("SearchFunction with the bad-request sample event prints a 400 naming the parameter", async () => {
+  it("SearchFunction with the bad-request sample event prints a 400 naming the parameter", async ({
+    expect,
+  }) => {
     const { code, result } = await invoke("SearchFunction", "events/search-bad-request.json");
 
     expect(code).toBe(0);
@@ -129,9 +151,9 @@ describe("npm run invoke", () => {
     expect(JSON.parse(result.body).error.message).toMatch(/colour/);
   });
 
-  it.each(["events/scheduled.json", "events/scheduled-custom-queries.json"])(
+  it.for(["events/scheduled.json", "events/scheduled-custom-queries.json"])(
     "ScheduledFunction with %s runs the batch on the local stack and prints the summary",
-    async (event) => {
+    async (event, { expect }) => {
       const { code, result } = await invoke("ScheduledFunction", event);
 
       expect(code).toBe(0);
@@ -143,7 +165,7 @@ describe("npm run invoke", () => {
     },
   );
 
-  it("an unknown function is a clear error", async () => {
+  it("an unknown function is a clear error", async ({ expect }) => {
     const run = npm([
       "run",
       "--silent",

@@ -1,10 +1,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation ${} substitutions, not JS.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BuildResult, buildAll } from "../../infra/build.ts";
+import { functionEnvironment } from "../../infra/function-environment.ts";
 import {
   type CfnTemplate,
   functionOf,
@@ -42,15 +43,10 @@ function resourceProps(logicalId: string): Record<string, unknown> {
   return resource.Properties ?? {};
 }
 
-/** `{Ref: Param}` → the parameter's default; literal strings as they are. */
-function literalOrDefault(value: unknown): string | undefined {
-  if (typeof value === "string") return value;
-  if (isRecord(value) && typeof value.Ref === "string") {
-    const parameter = template.Parameters?.[value.Ref];
-    return parameter?.Default === undefined ? undefined : String(parameter.Default);
-  }
-  return undefined;
-}
+/** Every resource of the template stands for `local-<LogicalId>`, as a local stack would give it. */
+const RESOURCES = Object.fromEntries(
+  Object.keys(template.Resources).map((id) => [id, `local-${id}`]),
+);
 
 describe("template parser", () => {
   it("turns every CloudFormation short form into its long form", () => {
@@ -112,30 +108,44 @@ Resources:
 });
 
 describe("cfn-lint", () => {
-  const variants: [string, string[]][] = [
-    ["defaults", []],
-    ["AuthMode NONE", ["AuthMode=NONE"]],
-    ["AuthMode JWT", ["AuthMode=JWT", "JwtIssuer=https://issuer.example.com", "JwtAudience=a,b"]],
-    [
-      "existing secret with a KMS key",
-      [
-        "ExistingSecretArn=arn:aws:secretsmanager:eu-west-1:123456789012:secret:spotify-AbCdEf",
-        "ExistingSecretKmsKeyArn=arn:aws:kms:eu-west-1:123456789012:key/0000-1111",
-      ],
-    ],
-  ];
-  it.each(variants)(
-    "accepts template.yaml without errors or warnings (%s)",
-    (_name, parameters) => {
-      const args = ["template.yaml", ...(parameters.length ? ["--parameters", ...parameters] : [])];
-      const run = spawnSync("cfn-lint", args, { cwd: PROJECT_ROOT, encoding: "utf8" });
-      if (run.error)
-        throw new Error(`cfn-lint could not run (is it on PATH?): ${run.error.message}`);
-      expect(run.stdout + run.stderr).toBe("");
-      expect(run.status).toBe(0);
+  const variants: Record<string, Record<string, string>> = {
+    defaults: {},
+    "AuthMode NONE": { AuthMode: "NONE" },
+    "AuthMode JWT": {
+      AuthMode: "JWT",
+      JwtIssuer: "https://issuer.example.com",
+      JwtAudience: "a,b",
     },
-    60_000,
-  );
+    "existing secret with a KMS key": {
+      ExistingSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:spotify-AbCdEf",
+      ExistingSecretKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/0000-1111",
+    },
+  };
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(join(tmpdir(), "cfn-lint-"));
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  // One cfn-lint run checks the template under every parameter file it is given.
+  it(`accepts template.yaml without errors or warnings (${Object.keys(variants).join("; ")})`, () => {
+    const files = Object.values(variants).map((parameters, i) => {
+      const file = join(dir, `parameters-${i}.json`);
+      const list = Object.entries(parameters).map(([key, value]) => ({
+        ParameterKey: key,
+        ParameterValue: value,
+      }));
+      writeFileSync(file, JSON.stringify(list));
+      return file;
+    });
+    const run = spawnSync("cfn-lint", ["template.yaml", "--parameter-files", ...files], {
+      cwd: PROJECT_ROOT,
+      encoding: "utf8",
+    });
+    if (run.error) throw new Error(`cfn-lint could not run (is it on PATH?): ${run.error.message}`);
+    expect(run.stdout + run.stderr).toBe("");
+    expect(run.status).toBe(0);
+  }, 60_000);
 });
 
 describe("functions", () => {
@@ -155,11 +165,11 @@ describe("functions", () => {
   });
 
   it.each(Object.entries(ENVIRONMENT_OF))("%s uses lib/config.ts defaults", (id, names) => {
-    const env = functionOf(template, id).environment;
+    const env = functionEnvironment(template, id, { resources: RESOURCES });
     for (const name of names) {
       const fallback = DEFAULTS[name];
       if (fallback === undefined) continue;
-      expect(literalOrDefault(env[name]), name).toBe(fallback);
+      expect(env[name], name).toBe(fallback);
     }
   });
 
@@ -248,11 +258,11 @@ describe("handlers", () => {
         const mod = await import(pathToFileURL(file).href);
         console.log(JSON.stringify({ file, type: typeof mod[handler.slice(dot + 1)] }));
       `;
-      const env: Record<string, string> = { PATH: process.env.PATH ?? "" };
-      for (const [name, value] of Object.entries(fn.environment)) {
-        env[name] = literalOrDefault(value) ?? `test-${name.toLowerCase()}`;
-      }
-      env.AWS_REGION = "eu-west-1";
+      const env = {
+        PATH: process.env.PATH ?? "",
+        AWS_REGION: "eu-west-1",
+        ...functionEnvironment(template, id, { resources: RESOURCES }),
+      };
       const out = execFileSync(
         process.execPath,
         ["--input-type=module", "-e", script, result.outDir, fn.handler],

@@ -1,4 +1,5 @@
 import type { Emulator } from "../../../infra/local/emulator/server.ts";
+import { FakeClock } from "../../support/fake-clock.ts";
 
 export const CLIENT_ID = "local-client-id";
 export const CLIENT_SECRET = "local-client-secret";
@@ -65,16 +66,8 @@ export interface Paging {
   total: number;
 }
 
-/** A mutable clock for `options.now`. */
-export function fakeClock(start = Date.UTC(2026, 10, 1)) {
-  let now = start;
-  return {
-    now: () => now,
-    advance: (ms: number) => {
-      now += ms;
-    },
-  };
-}
+/** The suite's one fake clock (tests/support/fake-clock.ts), for `options.now`. */
+export const fakeClock = (start = Date.UTC(2026, 10, 1)) => new FakeClock(start);
 
 export interface TokenBody {
   access_token: string;

@@ -1,0 +1,81 @@
+/**
+ * Cold start: a fresh `node` process per run, from its start to the first invocation done (bundle
+ * import, secret read, token and search included), as deployed and for the floor. Median of N
+ * rounds; every variant runs once per round, in an order that rotates from round to round, after
+ * one discarded round that warms the file cache, moto and the emulator.
+ */
+import {
+  type Bench,
+  type BenchFunction,
+  event,
+  type Measurement,
+  runContainer,
+  stepsOf,
+} from "./child.ts";
+import { median, row } from "./report.ts";
+
+const TARGET = 1.2;
+
+interface Variant {
+  key: string;
+  fn: BenchFunction;
+  floor: boolean;
+  expect: string;
+}
+
+async function coldStart(bench: Bench, variant: Variant): Promise<number> {
+  const isSearch = variant.fn === bench.search;
+  const steps = stepsOf(
+    await runContainer(
+      bench,
+      variant.fn,
+      variant.floor ? variant.fn.floor : variant.fn.bundle,
+      {
+        mode: "steps",
+        steps: [
+          { event: event(isSearch ? "search-http-api.json" : "scheduled.json"), pauseBeforeMs: 0 },
+        ],
+      },
+      { label: `cold-${variant.key}`, env: isSearch ? { BENCH_SEARCH_URL: bench.searchUrl } : {} },
+    ),
+  );
+  const first = steps[0];
+  if (first?.outcome !== variant.expect) {
+    throw new Error(`cold ${variant.key}: ${first?.outcome} ${JSON.stringify(first?.summary)}`);
+  }
+  return first.end;
+}
+
+export const coldStarts: Measurement = {
+  name: "cold",
+  run: async (bench) => {
+    const runs = bench.quick ? 3 : 15;
+    const variants: Variant[] = [bench.search, bench.scheduled].flatMap((fn) => {
+      const expect = fn === bench.search ? "200" : "ok";
+      const id = fn.spec.logicalId;
+      return [
+        { key: `${id}-deployed`, fn, floor: false, expect },
+        { key: `${id}-floor`, fn, floor: true, expect },
+      ];
+    });
+    const samples = new Map<string, number[]>(variants.map((v) => [v.key, []]));
+    for (let round = -1; round < runs; round++) {
+      const shift = Math.max(0, round) % variants.length;
+      for (const variant of [...variants.slice(shift), ...variants.slice(0, shift)]) {
+        const ms = await coldStart(bench, variant);
+        if (round >= 0) samples.get(variant.key)?.push(ms);
+      }
+      bench.progress(`cold starts: round ${round + 1}/${runs}${round < 0 ? " (warm-up)" : ""}`);
+    }
+    const rows = [bench.search, bench.scheduled].map(({ spec }) =>
+      row(
+        `${spec.logicalId} cold start, median of ${runs}`,
+        "ms",
+        median(samples.get(`${spec.logicalId}-deployed`) ?? []),
+        median(samples.get(`${spec.logicalId}-floor`) ?? []),
+        TARGET,
+      ),
+    );
+    return { rows, details: Object.fromEntries(samples) };
+  },
+};
