@@ -6,12 +6,13 @@ import {
   perSecond,
   requestsAfterWindows,
   requestsInsideAnnouncedWindows,
+  sumMetrics,
   type UpstreamRecord,
 } from "../../infra/bench/fleet/analysis.ts";
 import { fleetChart } from "../../infra/bench/fleet/chart.ts";
 import { costPerMillion, PRICES } from "../../infra/bench/fleet/cost.ts";
 import { itemSize, priceCall } from "../../infra/bench/fleet/dynamo-meter.ts";
-import { functionEnvironment } from "../../infra/bench/fleet/environment.ts";
+import { containerEnvironment } from "../../infra/bench/fleet/environment.ts";
 import {
   buildWorkload,
   queryCatalogue,
@@ -192,6 +193,28 @@ describe("statistics and series", () => {
   });
 });
 
+describe("the function's metrics from its output", () => {
+  it("sums named values of EMF records and skips every other line", () => {
+    // Prepare
+    const output = [
+      '{"_aws":{"Timestamp":1},"CacheMisses":1,"UpstreamLatency":[120,80]}',
+      '{"level":"INFO","message":"CacheMisses":5}',
+      "not json",
+      '{"_aws":{"Timestamp":2},"CacheMisses":2,"CacheSharedErrors":1}',
+      '{"_aws":broken',
+    ].join("\n");
+    // Act
+    const sums = sumMetrics(output, [
+      "CacheMisses",
+      "CacheSharedErrors",
+      "UpstreamLatency",
+      "None",
+    ]);
+    // Assess
+    expect(sums).toEqual({ CacheMisses: 3, CacheSharedErrors: 1, UpstreamLatency: 200, None: 0 });
+  });
+});
+
 describe("cost per million requests", () => {
   it("prices Lambda GB-seconds, requests, DynamoDB units and log bytes", () => {
     // Act
@@ -253,10 +276,11 @@ describe("function environment from the template", () => {
     const template = loadTemplate();
     const fn = functionOf(template, "SearchFunction");
     // Act
-    const env = functionEnvironment(
+    const env = containerEnvironment(
       fn,
       template,
-      { SPOTIFY_SECRET_ID: "local-secret", AWS_REGION: "us-east-1" },
+      { SpotifySecret: "local-secret", CacheTable: "unused" },
+      { AWS_REGION: "us-east-1" },
       { CACHE_TTL_SECONDS: "0", CACHE_TABLE_NAME: undefined },
     );
     // Assess

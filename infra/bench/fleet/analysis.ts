@@ -126,3 +126,23 @@ export function perSecond(
   }
   return { upstream, rateLimited };
 }
+
+/** Sums the named metrics over the EMF records (`{"_aws":…}` lines) in a function's output. */
+export function sumMetrics(output: string, names: readonly string[]): Record<string, number> {
+  const sums: Record<string, number> = Object.fromEntries(names.map((name) => [name, 0]));
+  for (const line of output.split("\n")) {
+    if (!line.startsWith('{"_aws"')) continue;
+    let record: Record<string, unknown>;
+    try {
+      record = JSON.parse(line) as Record<string, unknown>;
+    } catch {
+      continue;
+    }
+    for (const name of names) {
+      const value = record[name];
+      const values = Array.isArray(value) ? value : [value];
+      for (const v of values) if (typeof v === "number") sums[name] = (sums[name] ?? 0) + v;
+    }
+  }
+  return sums;
+}

@@ -55,6 +55,9 @@ export class Container {
   /** Process start to the bundle imported (Lambda's INIT, billed since August 2025). */
   initMs = 0;
   logBytes = 0;
+  /** Where the measured run starts in the log file (after the warm-up's lines). */
+  logOffset = 0;
+  readonly logFile: string;
   invocations = 0;
   billedMs = 0;
   readonly #child: ChildProcess;
@@ -64,8 +67,9 @@ export class Container {
   #dead = false;
   #stopped = false;
 
-  private constructor(child: ChildProcess, log: WriteStream) {
+  private constructor(child: ChildProcess, log: WriteStream, logFile: string) {
     this.#child = child;
+    this.logFile = logFile;
     this.#log = log;
     const count = (chunk: Buffer) => {
       this.logBytes += chunk.length;
@@ -89,6 +93,7 @@ export class Container {
 
   /** Forget what warm-up invocations added, so only the measured run counts. */
   resetCounters(): void {
+    this.logOffset += this.logBytes;
     this.logBytes = 0;
     this.invocations = 0;
     this.billedMs = 0;
@@ -117,7 +122,7 @@ export class Container {
     });
     live.add(child);
     child.once("exit", () => live.delete(child));
-    const container = new Container(child, log);
+    const container = new Container(child, log, options.logFile);
     try {
       container.initMs = await waitReady(child, options.initTimeoutMs ?? 30_000);
     } catch (error) {

@@ -105,6 +105,15 @@ const ROWS: Row[] = [
         .join(" / "),
   },
   {
+    figure: "answered from memory / shared table / Spotify (misses)",
+    cell: (r) =>
+      `${r.metrics.CacheMemoryHits ?? 0} / ${r.metrics.CacheSharedHits ?? 0} / ${r.metrics.CacheMisses ?? 0}`,
+  },
+  {
+    figure: "shared table errors (container on its own cooldown for a while)",
+    cell: (r) => String(r.metrics.CacheSharedErrors ?? 0),
+  },
+  {
     figure: "token requests / tokens seen on searches",
     cell: (r) => `${r.upstream.tokens} / ${r.upstream.identities}`,
   },

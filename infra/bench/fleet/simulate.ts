@@ -18,13 +18,14 @@ import {
   percentile,
   perSecond,
   requestsAfterWindows,
+  sumMetrics,
   type UpstreamRecord,
   windowViolations,
 } from "./analysis.ts";
 import { Container, ContainerPool } from "./container.ts";
 import { type CostPerMillion, costPerMillion } from "./cost.ts";
 import type { DynamoMeter, DynamoUsage } from "./dynamo-meter.ts";
-import { functionEnvironment } from "./environment.ts";
+import { containerEnvironment } from "./environment.ts";
 import { type CallerRequest, seededRandom } from "./workload.ts";
 
 export interface Mode {
@@ -41,7 +42,9 @@ export interface Setup {
   template: CfnTemplate;
   bundle: string;
   exportName: string;
-  /** The local stack's part of the environment (AWS endpoint = the meter, secret id, region). */
+  /** What the template's resources stand for locally (`!Ref SpotifySecret`, `!Ref CacheTable`). */
+  resources: Record<string, string>;
+  /** The local stack's part of the environment (AWS endpoint = the meter, region, keys). */
   local: Record<string, string>;
   meter: DynamoMeter;
   createTable: (name: string) => Promise<void>;
@@ -89,6 +92,8 @@ export interface ModeResult {
   aws: Omit<DynamoUsage, "roundTripsMs" | "log"> & { roundTripMs: { p50: number; p99: number } };
   lambda: { containers: number; invocations: number; billedMs: number; initMs: number[] };
   logBytes: number;
+  /** The function's own EMF metrics over the measured run, summed over the fleet. */
+  metrics: Record<string, number>;
   cost: CostPerMillion;
   series: { upstream: number[]; rateLimited: number[] };
   durationMs: number;
@@ -126,6 +131,18 @@ export function searchEvent(rawQuery: string, now: number): APIGatewayProxyEvent
   };
 }
 
+/** The function's metrics the report shows (README: Observability). */
+const FUNCTION_METRICS = [
+  "CacheMemoryHits",
+  "CacheSharedHits",
+  "CacheMisses",
+  "CacheStaleAnswers",
+  "CacheSharedErrors",
+  "CooldownRejections",
+  "ThrottledAnswers",
+  "UpstreamRetries",
+] as const;
+
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 
 export async function runMode(mode: Mode, setup: Setup): Promise<ModeResult> {
@@ -143,9 +160,10 @@ export async function runMode(mode: Mode, setup: Setup): Promise<ModeResult> {
       await setup.createTable(table);
       extra.CACHE_TABLE_NAME = table;
     }
-    const env = functionEnvironment(
+    const env = containerEnvironment(
       setup.fn,
       setup.template,
+      setup.resources,
       {
         ...setup.local,
         SPOTIFY_ACCOUNTS_URL: emulator.accountsUrl,
@@ -297,6 +315,10 @@ function summarise(
   const billedMs = containers.reduce((sum, c) => sum + c.billedMs, 0);
   const logBytes = containers.reduce((sum, c) => sum + c.logBytes, 0);
   const rateLimited = records.filter((record) => record.status === 429).length;
+  const output = containers
+    .map((c) => readFileSync(c.logFile).subarray(c.logOffset).toString("utf8"))
+    .join("\n");
+  const metrics = sumMetrics(output, FUNCTION_METRICS);
   const seconds = Math.ceil((endedAt - t0) / 1000);
   return {
     mode: mode.id,
@@ -348,6 +370,7 @@ function summarise(
       initMs: containers.map((c) => Math.round(c.initMs)),
     },
     logBytes,
+    metrics,
     cost: costPerMillion({
       callerRequests: outcomes.length,
       invocations,
