@@ -22,19 +22,28 @@ function niceMax(value: number): number {
   return Math.ceil(value / step) * step;
 }
 
-/** One panel per mode, all on the same axes so heights compare. */
-export function fleetChart(title: string, subtitle: string, panels: readonly ChartPanel[]): string {
+/**
+ * One panel per mode, all on the same axes so heights compare; `admittedPerSecond`, when given,
+ * is drawn as a dashed line (what Spotify's window admits on average).
+ */
+export function fleetChart(
+  title: string,
+  subtitle: string,
+  panels: readonly ChartPanel[],
+  admittedPerSecond?: number,
+): string {
   const seconds = Math.max(1, ...panels.map((p) => p.upstream.length));
   const yMax = niceMax(Math.max(1, ...panels.flatMap((p) => [...p.upstream, ...p.rateLimited])));
   const plotWidth = WIDTH - LEFT - RIGHT;
   const height = TOP + panels.length * (PANEL + GAP) + 10;
   const x = (second: number) => LEFT + (second / seconds) * plotWidth;
   const parts: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="11">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="sans-serif" font-size="11" role="img">`,
+    `<title>${escapeXml(`${title}. ${subtitle}`)}</title>`,
     `<rect width="100%" height="100%" fill="white"/>`,
     `<text x="${LEFT}" y="18" font-size="14" font-weight="bold">${escapeXml(title)}</text>`,
     `<text x="${LEFT}" y="34">${escapeXml(subtitle)}</text>`,
-    `<g transform="translate(${LEFT},40)"><rect width="12" height="3" y="6" fill="#1f77b4"/><text x="16" y="11">upstream requests/s</text><rect x="140" width="12" height="10" y="2" fill="#d62728" opacity="0.75"/><text x="156" y="11">429s/s from Spotify</text></g>`,
+    `<g transform="translate(${LEFT},40)"><rect width="12" height="3" y="6" fill="#1f77b4"/><text x="16" y="11">upstream requests/s</text><rect x="140" width="12" height="10" y="2" fill="#d62728" opacity="0.75"/><text x="156" y="11">429s/s from Spotify</text>${admittedPerSecond === undefined ? "" : `<line x1="290" x2="302" y1="7" y2="7" stroke="#2ca02c" stroke-dasharray="4 3"/><text x="306" y="11">admitted by Spotify's window, on average</text>`}</g>`,
   ];
   panels.forEach((panel, index) => {
     const top = TOP + index * (PANEL + GAP) + 16;
@@ -66,6 +75,12 @@ export function fleetChart(title: string, subtitle: string, panels: readonly Cha
       .map((count, second) => `${x(second + 0.5).toFixed(1)},${y(count).toFixed(1)}`)
       .join(" ");
     parts.push(`<polyline points="${points}" fill="none" stroke="#1f77b4" stroke-width="1.5"/>`);
+    if (admittedPerSecond !== undefined && admittedPerSecond <= yMax) {
+      const level = y(admittedPerSecond).toFixed(1);
+      parts.push(
+        `<line x1="${LEFT}" x2="${LEFT + plotWidth}" y1="${level}" y2="${level}" stroke="#2ca02c" stroke-dasharray="4 3"/>`,
+      );
+    }
   });
   parts.push("</svg>");
   return `${parts.join("\n")}\n`;

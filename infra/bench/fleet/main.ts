@@ -7,7 +7,8 @@
  *
  *   npx tsx infra/bench/fleet/main.ts [--quick] [--seed N] [--out file.json] [--quota] [--strict]
  *
- * Prints the table on stdout (progress on stderr), writes `<out>` (default
+ * Prints the table on stdout (progress on stderr; `runFleet` does the same unless given `output`
+ * and `progress`), writes `<out>` (default
  * bench-results/fleet.json), the chart beside it (`fleet.svg`) and the containers' logs in
  * `fleet.files/`. Everything listens on 127.0.0.1 and every process is stopped by its own PID.
  */
@@ -49,7 +50,10 @@ export interface FleetOptions {
   requests?: number;
   /** Offered load, caller requests per second. */
   rate?: number;
+  /** Progress lines (default: stderr). */
   progress?: (line: string) => void;
+  /** Where the table and the checks go at the end (default: stdout). */
+  output?: (text: string) => void;
 }
 
 export interface FleetReport {
@@ -271,6 +275,7 @@ export async function runFleet(options: FleetOptions = {}): Promise<FleetReport>
           upstream: r.series.upstream,
           rateLimited: r.series.rateLimited,
         })),
+        (sizes.rateLimit.maxRequests * 1000) / sizes.rateLimit.windowMs,
       ),
     );
     writeFileSync(
@@ -289,7 +294,18 @@ export async function runFleet(options: FleetOptions = {}): Promise<FleetReport>
         2,
       )}\n`,
     );
-    return { table, checks: list, checksTable: checksTable(list), results, jsonPath, svgPath };
+    const report = {
+      table,
+      checks: list,
+      checksTable: checksTable(list),
+      results,
+      jsonPath,
+      svgPath,
+    };
+    const output = options.output ?? ((text: string) => process.stdout.write(text));
+    output(`${report.table}\n\n${report.checksTable}\n`);
+    progress(`fleet: wrote ${jsonPath} and ${svgPath}`);
+    return report;
   } finally {
     process.off("SIGINT", interrupted);
     process.off("SIGTERM", interrupted);
@@ -335,10 +351,7 @@ async function main(): Promise<void> {
     requests: number(values.requests),
     rate: number(values.rate),
   });
-  process.stdout.write(`${report.table}\n\n${report.checksTable}\n`);
-  process.stderr.write(
-    `fleet: ${((Date.now() - started) / 1000).toFixed(0)} s; wrote ${report.jsonPath} and ${report.svgPath}\n`,
-  );
+  process.stderr.write(`fleet: ${((Date.now() - started) / 1000).toFixed(0)} s in all\n`);
   if (values.strict && report.checks.some((check) => !check.met)) process.exitCode = 1;
 }
 

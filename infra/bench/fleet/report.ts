@@ -106,8 +106,11 @@ const ROWS: Row[] = [
   },
   {
     figure: "answered from memory / shared table / Spotify (misses)",
-    cell: (r) =>
-      `${r.metrics.CacheMemoryHits ?? 0} / ${r.metrics.CacheSharedHits ?? 0} / ${r.metrics.CacheMisses ?? 0}`,
+    cell: (r) => {
+      const { CacheMemoryHits = 0, CacheSharedHits = 0, CacheMisses = 0 } = r.metrics;
+      if (CacheMemoryHits + CacheSharedHits + CacheMisses === 0) return "– (no cache)";
+      return `${CacheMemoryHits} / ${CacheSharedHits} / ${CacheMisses}`;
+    },
   },
   {
     figure: "shared table errors (container on its own cooldown for a while)",
