@@ -5,6 +5,7 @@ import {
   parseConfig,
   parseEndpoint,
   parseFault,
+  parseQuota,
   parseRateLimit,
   parseTimes,
 } from "./validate.ts";
@@ -81,6 +82,16 @@ const ROUTES: Record<string, Partial<Record<string, Route>>> = {
     },
     DELETE: (emulator) => {
       emulator.setRateLimit(null);
+      return ok();
+    },
+  },
+  "/quota": {
+    POST: (emulator, body) => {
+      emulator.setQuota(parseQuota(body));
+      return ok();
+    },
+    DELETE: (emulator) => {
+      emulator.setQuota(null);
       return ok();
     },
   },

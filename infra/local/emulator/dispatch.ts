@@ -1,4 +1,4 @@
-import { faultAction, rateLimitReply } from "./faults.ts";
+import { faultAction, quotaReply, rateLimitReply } from "./faults.ts";
 import { methodNotAllowed, notFound, oauthError } from "./replies.ts";
 import { authenticate, searchReply, unauthorized } from "./search.ts";
 import type { EmulatorState } from "./state.ts";
@@ -46,6 +46,8 @@ function search(state: EmulatorState, call: IncomingCall, record: RecordedReques
   );
   if (auth.token !== undefined) record.tokenUsed = auth.token;
   if (!auth.ok) return reply(auth.reply);
+  const quotaWait = state.quota?.check(now) ?? null;
+  if (quotaWait !== null) return reply(quotaReply(quotaWait));
   const wait = state.rateWindow?.admit(now) ?? null;
   if (wait !== null) return reply(rateLimitReply(String(wait)));
   return reply(searchReply(call.url.searchParams, state.config, apiUrl));
@@ -53,7 +55,7 @@ function search(state: EmulatorState, call: IncomingCall, record: RecordedReques
 
 /**
  * What to do with one recorded request. Order: method, scripted fault (unless `skipFaults`,
- * used after a delay fault), authentication, rate window (search only), parameters.
+ * used after a delay fault), authentication, daily quota and rate window (search only), parameters.
  */
 export function dispatch(
   state: EmulatorState,

@@ -1,5 +1,13 @@
 import { apiError, jsonReply, oauthError, TOKEN_CONTENT_TYPE } from "./replies.ts";
-import type { Action, Fault, FaultEndpoint, PendingFault, RateLimit, Reply } from "./types.ts";
+import type {
+  Action,
+  Fault,
+  FaultEndpoint,
+  PendingFault,
+  Quota,
+  RateLimit,
+  Reply,
+} from "./types.ts";
 
 /** FIFO of scripted faults per endpoint. */
 export class FaultQueue {
@@ -42,9 +50,9 @@ export class RateWindow {
     this.#limit = limit;
   }
 
-  /** Admit the request (null) or answer the seconds to wait before the oldest one leaves. */
+  /** Admit the request (null) or answer the seconds to wait before the window has room. */
   admit(now: number): number | null {
-    const { windowMs, maxRequests } = this.#limit;
+    const { windowMs, maxRequests, countRejected } = this.#limit;
     while (this.#stamps.length > 0 && (this.#stamps[0] ?? 0) <= now - windowMs) {
       this.#stamps.shift();
     }
@@ -52,9 +60,43 @@ export class RateWindow {
       this.#stamps.push(now);
       return null;
     }
-    const oldest = this.#stamps[0] ?? now;
-    return Math.max(1, Math.ceil((oldest + windowMs - now) / 1000));
+    // The stamp whose leaving makes room (the oldest, unless refused requests were counted too).
+    const freeing = this.#stamps[this.#stamps.length - maxRequests] ?? now;
+    if (countRejected) this.#stamps.push(now);
+    return Math.max(1, Math.ceil((freeing + windowMs - now) / 1000));
   }
+}
+
+/** The daily quota scaled down: trips after `maxRequests` admitted searches, for a fixed time. */
+export class QuotaCounter {
+  readonly #quota: Quota;
+  #used = 0;
+  #exceededUntil = 0;
+
+  constructor(quota: Quota) {
+    this.#quota = quota;
+  }
+
+  /** Null when the request may go on (and is counted), else the seconds until the quota resets. */
+  check(now: number): number | null {
+    if (now < this.#exceededUntil)
+      return Math.max(1, Math.ceil((this.#exceededUntil - now) / 1000));
+    if (this.#exceededUntil > 0) {
+      this.#exceededUntil = 0;
+      this.#used = 0;
+    }
+    if (this.#used < this.#quota.maxRequests) {
+      this.#used += 1;
+      return null;
+    }
+    this.#exceededUntil = now + this.#quota.retryAfterSeconds * 1000;
+    return this.#quota.retryAfterSeconds;
+  }
+}
+
+export function quotaReply(retryAfterSeconds: number): Reply {
+  const body = { error: { status: 429, message: "Too many requests", reason: "QUOTA_EXCEEDED" } };
+  return jsonReply(429, body, { "Retry-After": String(retryAfterSeconds) });
 }
 
 export function rateLimitReply(
@@ -130,15 +172,8 @@ export function faultAction(endpoint: FaultEndpoint, fault: Fault): Action {
           fault.lowerCaseHeader,
         ),
       };
-    case "quota": {
-      const body = {
-        error: { status: 429, message: "Too many requests", reason: "QUOTA_EXCEEDED" },
-      };
-      return {
-        type: "reply",
-        reply: jsonReply(429, body, { "Retry-After": String(fault.retryAfter ?? 86400) }),
-      };
-    }
+    case "quota":
+      return { type: "reply", reply: quotaReply(fault.retryAfter ?? 86400) };
     case "unauthorized":
       return { type: "unauthorized" };
     case "reset":

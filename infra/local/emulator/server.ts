@@ -101,12 +101,19 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       if (closing || res.destroyed) return;
       action = dispatch(state, call, record, apiUrl, true);
     }
+    // Decided on arrival, answered after the network and Spotify's own time.
+    const latencyMs = record.endpoint === "other" ? 0 : state.latencyMs();
+    if (latencyMs > 0) {
+      await sleep(latencyMs);
+      if (closing || res.destroyed) return;
+    }
     if (action.type === "reset") {
       req.socket.destroy();
     } else if (action.type === "hang") {
       hanging.add(req.socket);
       req.socket.once("close", () => hanging.delete(req.socket));
     } else if (action.type === "reply") {
+      record.answeredAt = state.now();
       send(res, action.reply, record);
     }
   }
@@ -150,6 +157,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     revokeTokens: () => state.tokens.revokeAll(),
     issueToken: () => state.issueToken(),
     setRateLimit: (limit) => state.setRateLimit(limit),
+    setQuota: (quota) => state.setQuota(quota),
     setTokenLifetime: (seconds) => state.configure({ tokenLifetimeSeconds: seconds }),
     setProfile: (profile) => state.setProfile(profile),
     setClient: (clientId, clientSecret) => state.setClient(clientId, clientSecret),

@@ -1,4 +1,4 @@
-import { FaultQueue, RateWindow } from "./faults.ts";
+import { FaultQueue, QuotaCounter, RateWindow } from "./faults.ts";
 import { TokenStore } from "./token.ts";
 import type {
   ConfigPatch,
@@ -6,7 +6,9 @@ import type {
   EmulatorOptions,
   Fault,
   FaultEndpoint,
+  Latency,
   Profile,
+  Quota,
   RateLimit,
   RecordedEndpoint,
   RecordedRequest,
@@ -19,7 +21,30 @@ export function initialConfig(options: EmulatorOptions): EmulatorConfig {
     clientSecret: options.clientSecret ?? "local-client-secret",
     tokenLifetimeSeconds: options.tokenLifetimeSeconds ?? 3600,
     legacy401Messages: options.legacy401Messages ?? false,
+    latency: options.latency ?? null,
   };
+}
+
+function checkLatency(latency: Latency | null | undefined): void {
+  if (latency === null || latency === undefined) return;
+  const { minMs, maxMs } = latency;
+  if (!(Number.isInteger(minMs) && Number.isInteger(maxMs) && minMs >= 0 && maxMs >= minMs)) {
+    throw new RangeError("latency needs integers 0 <= minMs <= maxMs");
+  }
+}
+
+function checkQuota(quota: Quota): void {
+  const { maxRequests, retryAfterSeconds } = quota;
+  if (
+    !(
+      Number.isInteger(maxRequests) &&
+      maxRequests >= 0 &&
+      Number.isInteger(retryAfterSeconds) &&
+      retryAfterSeconds >= 1
+    )
+  ) {
+    throw new RangeError("maxRequests (>= 0) and retryAfterSeconds (>= 1) must be integers");
+  }
 }
 
 function checkLifetime(seconds: number): void {
@@ -45,17 +70,21 @@ function checkRateLimit(limit: RateLimit): void {
 /** Everything the emulator remembers between requests, and the controls over it. */
 export class EmulatorState {
   readonly now: () => number;
+  readonly #random: () => number;
   readonly tokens = new TokenStore();
   readonly faults = new FaultQueue();
   readonly requests: RecordedRequest[] = [];
   readonly #initial: EmulatorConfig;
   #config: EmulatorConfig;
   #rateWindow: RateWindow | null = null;
+  #quota: QuotaCounter | null = null;
 
   constructor(options: EmulatorOptions) {
     this.now = options.now ?? Date.now;
+    this.#random = options.random ?? Math.random;
     this.#initial = initialConfig(options);
     checkLifetime(this.#initial.tokenLifetimeSeconds);
+    checkLatency(this.#initial.latency);
     this.#config = { ...this.#initial };
   }
 
@@ -65,6 +94,17 @@ export class EmulatorState {
 
   get rateWindow(): RateWindow | null {
     return this.#rateWindow;
+  }
+
+  get quota(): QuotaCounter | null {
+    return this.#quota;
+  }
+
+  /** This answer's latency in ms (0 when none is configured). */
+  latencyMs(): number {
+    const latency = this.#config.latency;
+    if (latency === null) return 0;
+    return Math.round(latency.minMs + this.#random() * (latency.maxMs - latency.minMs));
   }
 
   count(endpoint?: RecordedEndpoint): number {
@@ -85,8 +125,14 @@ export class EmulatorState {
     this.#rateWindow = limit === null ? null : new RateWindow(limit);
   }
 
+  setQuota(quota: Quota | null): void {
+    if (quota !== null) checkQuota(quota);
+    this.#quota = quota === null ? null : new QuotaCounter(quota);
+  }
+
   configure(patch: ConfigPatch): void {
     if (patch.tokenLifetimeSeconds !== undefined) checkLifetime(patch.tokenLifetimeSeconds);
+    checkLatency(patch.latency);
     const defined = Object.entries(patch).filter(([, value]) => value !== undefined);
     this.#config = { ...this.#config, ...Object.fromEntries(defined) };
   }
@@ -102,6 +148,7 @@ export class EmulatorState {
   reset(): void {
     this.faults.clear();
     this.#rateWindow = null;
+    this.#quota = null;
     this.requests.length = 0;
     this.#config = { ...this.#initial };
   }

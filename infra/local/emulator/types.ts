@@ -26,6 +26,21 @@ export type FaultKind = Fault["kind"];
 export interface RateLimit {
   windowMs: number;
   maxRequests: number;
+  /** Count the requests it refuses too, so a client calling during its Retry-After extends it. */
+  countRejected?: boolean;
+}
+
+/** Spotify's daily quota scaled down: after `maxRequests` admitted searches, 429 QUOTA_EXCEEDED. */
+export interface Quota {
+  maxRequests: number;
+  /** How long the quota stays exceeded once tripped (Retry-After counts down to its end). */
+  retryAfterSeconds: number;
+}
+
+/** Time each token and search request takes, drawn uniformly from [minMs, maxMs]. */
+export interface Latency {
+  minMs: number;
+  maxMs: number;
 }
 
 export interface RecordedRequest {
@@ -40,6 +55,8 @@ export interface RecordedRequest {
   /** Raw request body ("" when none). */
   body: string;
   receivedAt: number;
+  /** When the answer was sent (after any latency); absent while pending and for reset/hang. */
+  answeredAt?: number;
   /** Response status; 0 while pending and for reset/hang faults. */
   status: number;
   retryAfter?: string;
@@ -56,7 +73,11 @@ export interface EmulatorOptions {
   tokenLifetimeSeconds?: number;
   /** Use the pre-July-2026 401 messages instead of "Missing/invalid/expired access token". */
   legacy401Messages?: boolean;
+  /** Latency of token and search answers (default none). */
+  latency?: Latency | null;
   now?: () => number;
+  /** Source of the latency draws (default Math.random); pass a seeded one to replay a run. */
+  random?: () => number;
 }
 
 export interface EmulatorConfig {
@@ -65,11 +86,13 @@ export interface EmulatorConfig {
   clientSecret: string;
   tokenLifetimeSeconds: number;
   legacy401Messages: boolean;
+  latency: Latency | null;
 }
 
 export interface ConfigPatch {
   profile?: Profile;
   tokenLifetimeSeconds?: number;
+  latency?: Latency | null;
   clientId?: string;
   clientSecret?: string;
 }
@@ -97,12 +120,13 @@ export interface Emulator {
   /** Mint a valid token without HTTP (not recorded). */
   issueToken(): string;
   setRateLimit(limit: RateLimit | null): void;
+  setQuota(quota: Quota | null): void;
   setTokenLifetime(seconds: number): void;
   setProfile(profile: Profile): void;
   setClient(clientId: string, clientSecret: string): void;
   configure(patch: ConfigPatch): void;
   readonly config: Readonly<EmulatorConfig>;
-  /** Clear faults, rate limit and recording; restore the start options. Tokens stay valid. */
+  /** Clear faults, rate limit, quota and recording; restore the start options. Tokens stay valid. */
   reset(): void;
   close(): Promise<void>;
 }

@@ -1,4 +1,12 @@
-import type { ConfigPatch, Fault, FaultEndpoint, Profile, RateLimit } from "./types.ts";
+import type {
+  ConfigPatch,
+  Fault,
+  FaultEndpoint,
+  Latency,
+  Profile,
+  Quota,
+  RateLimit,
+} from "./types.ts";
 
 /** A malformed admin request body. */
 export class AdminInputError extends Error {
@@ -83,7 +91,28 @@ export function parseRateLimit(value: unknown): RateLimit | null {
   if (!isCount(windowMs) || windowMs < 1 || !isCount(maxRequests)) {
     throw new AdminInputError("windowMs (>= 1) and maxRequests (>= 0) must be integers");
   }
-  return { windowMs, maxRequests };
+  const countRejected = optional(input, "countRejected", isBoolean, "a boolean");
+  return { windowMs, maxRequests, ...(countRejected !== undefined && { countRejected }) };
+}
+
+export function parseQuota(value: unknown): Quota | null {
+  if (value === null) return null;
+  const input = object(value, "quota");
+  const { maxRequests, retryAfterSeconds } = input;
+  if (!isCount(maxRequests) || !isCount(retryAfterSeconds) || retryAfterSeconds < 1) {
+    throw new AdminInputError("maxRequests (>= 0) and retryAfterSeconds (>= 1) must be integers");
+  }
+  return { maxRequests, retryAfterSeconds };
+}
+
+function parseLatency(value: unknown): Latency | null {
+  if (value === null) return null;
+  const input = object(value, "latency");
+  const { minMs, maxMs } = input;
+  if (!isCount(minMs) || !isCount(maxMs) || maxMs < minMs) {
+    throw new AdminInputError("latency needs integers 0 <= minMs <= maxMs");
+  }
+  return { minMs, maxMs };
 }
 
 export function parseConfig(value: unknown): ConfigPatch {
@@ -97,5 +126,6 @@ export function parseConfig(value: unknown): ConfigPatch {
   if (clientId !== undefined) patch.clientId = clientId;
   const clientSecret = optional(input, "clientSecret", isString, "a string");
   if (clientSecret !== undefined) patch.clientSecret = clientSecret;
+  if (input.latency !== undefined) patch.latency = parseLatency(input.latency);
   return patch;
 }

@@ -162,6 +162,7 @@ describe("admin HTTP API under /__emulator", () => {
       tokenLifetimeSeconds: 5,
       clientId: "id-2",
       legacy401Messages: false,
+      latency: null,
     });
     expect(issued.expires_in).toBe(5);
   });

@@ -1,0 +1,386 @@
+/**
+ * Runs one mode of the fleet simulation: a fresh Spotify emulator (latency, rolling window,
+ * optional quota), a fleet of containers importing the built bundle with the mode's environment,
+ * and the callers replaying the workload against the fleet. Returns what the callers, the
+ * emulator's log, the DynamoDB meter and the containers measured.
+ */
+import { randomUUID } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { startEmulator } from "../../local/emulator/server.ts";
+import type { Latency, Quota, RateLimit, RecordedRequest } from "../../local/emulator/types.ts";
+import { LOCAL_CLIENT } from "../../local/stack.ts";
+import { type CfnTemplate, type FunctionSpec, PROJECT_ROOT } from "../../template.ts";
+import {
+  announcedWindows,
+  mergeWindows,
+  percentile,
+  perSecond,
+  requestsAfterWindows,
+  sumMetrics,
+  type UpstreamRecord,
+  windowViolations,
+} from "./analysis.ts";
+import { Container, ContainerPool } from "./container.ts";
+import { type CostPerMillion, costPerMillion } from "./cost.ts";
+import type { DynamoMeter, DynamoUsage } from "./dynamo-meter.ts";
+import { containerEnvironment } from "./environment.ts";
+import { type CallerRequest, seededRandom } from "./workload.ts";
+
+export interface Mode {
+  id: number;
+  name: string;
+  /** Variables set (or, when undefined, removed) on top of the template's. */
+  env: Record<string, string | undefined>;
+  /** Create a fresh cache table for this mode and pass its name as CACHE_TABLE_NAME. */
+  sharedTable: boolean;
+}
+
+export interface Setup {
+  fn: FunctionSpec;
+  template: CfnTemplate;
+  bundle: string;
+  exportName: string;
+  /** What the template's resources stand for locally (`!Ref SpotifySecret`, `!Ref CacheTable`). */
+  resources: Record<string, string>;
+  /** The local stack's part of the environment (AWS endpoint = the meter, region, keys). */
+  local: Record<string, string>;
+  meter: DynamoMeter;
+  createTable: (name: string) => Promise<void>;
+  workload: CallerRequest[][];
+  containers: number;
+  seed: number;
+  latency: Latency;
+  rateLimit: RateLimit;
+  quota: Quota | undefined;
+  logDir: string;
+  /** Callers stop sending once the mode has run this long. */
+  boundMs: number;
+  progress: (line: string) => void;
+}
+
+export interface ModeResult {
+  mode: number;
+  name: string;
+  callerRequests: number;
+  answered: number;
+  statuses: Record<string, number>;
+  latencyMs: { p50: number; p99: number; max: number };
+  queuedMs: { p99: number };
+  upstream: {
+    searches: number;
+    tokens: number;
+    perThousand: number;
+    rateLimited: number;
+    identities: number;
+  };
+  windows: {
+    announced: number;
+    merged: number;
+    insideAnnounced: number;
+    /** The first of them, times in ms since the run's start, identities as token indexes. */
+    insideExamples: {
+      identity: number;
+      atMs: number;
+      windowOf: number;
+      toldAtMs: number;
+      untilMs: number;
+    }[];
+    firstSecondAfter: number;
+  };
+  aws: Omit<DynamoUsage, "roundTripsMs" | "log"> & { roundTripMs: { p50: number; p99: number } };
+  lambda: { containers: number; invocations: number; billedMs: number; initMs: number[] };
+  logBytes: number;
+  /** The function's own EMF metrics over the measured run, summed over the fleet. */
+  metrics: Record<string, number>;
+  cost: CostPerMillion;
+  series: { upstream: number[]; rateLimited: number[] };
+  durationMs: number;
+}
+
+interface CallerOutcome {
+  status: number;
+  sentAt: number;
+  doneAt: number;
+  queuedMs: number;
+  error: string | undefined;
+}
+
+const BASE_EVENT = JSON.parse(
+  readFileSync(join(PROJECT_ROOT, "events", "search-http-api.json"), "utf8"),
+) as APIGatewayProxyEventV2;
+
+/** The HTTP API v2.0 event API Gateway sends for GET /search?<rawQuery>. */
+export function searchEvent(rawQuery: string, now: number): APIGatewayProxyEventV2 {
+  const single: Record<string, string> = {};
+  for (const [name, value] of new URLSearchParams(rawQuery)) {
+    single[name] = single[name] === undefined ? value : `${single[name]},${value}`;
+  }
+  return {
+    ...BASE_EVENT,
+    rawPath: "/search",
+    rawQueryString: rawQuery,
+    queryStringParameters: single,
+    requestContext: {
+      ...BASE_EVENT.requestContext,
+      requestId: randomUUID(),
+      time: new Date(now).toUTCString(),
+      timeEpoch: now,
+    },
+  };
+}
+
+/** The function's metrics the report shows (README: Observability). */
+const FUNCTION_METRICS = [
+  "CacheMemoryHits",
+  "CacheSharedHits",
+  "CacheMisses",
+  "CacheStaleAnswers",
+  "CacheSharedErrors",
+  "CooldownRejections",
+  "ThrottledAnswers",
+  "UpstreamRetries",
+] as const;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+
+export async function runMode(mode: Mode, setup: Setup): Promise<ModeResult> {
+  const emulator = await startEmulator({
+    ...LOCAL_CLIENT,
+    latency: setup.latency,
+    // The same draws in every mode: differences come from the modes, not the dice.
+    random: seededRandom(setup.seed ^ 0x1a7e),
+  });
+  const containers: Container[] = [];
+  try {
+    const extra = { ...mode.env };
+    if (mode.sharedTable) {
+      const table = `fleet-cache-${mode.id}-${randomUUID().slice(0, 8)}`;
+      await setup.createTable(table);
+      extra.CACHE_TABLE_NAME = table;
+    }
+    const env = containerEnvironment(
+      setup.fn,
+      setup.template,
+      setup.resources,
+      {
+        ...setup.local,
+        SPOTIFY_ACCOUNTS_URL: emulator.accountsUrl,
+        SPOTIFY_API_URL: emulator.apiUrl,
+      },
+      extra,
+    );
+    // Cold starts one after another, as a fleet grows; then one warm-up invocation each (a query
+    // outside the workload), so the measured run starts from the issue's warm fleet.
+    for (let index = 0; index < setup.containers; index += 1) {
+      containers.push(
+        await Container.start({
+          bundle: setup.bundle,
+          exportName: setup.exportName,
+          functionName: setup.fn.logicalId,
+          memoryMb: setup.fn.memorySize,
+          env,
+          logFile: join(setup.logDir, `mode-${mode.id}-container-${index}.log`),
+        }),
+      );
+    }
+    const timeoutMs = setup.fn.timeout * 1000;
+    for (const [index, container] of containers.entries()) {
+      const warm = await container.invoke(
+        searchEvent(`q=warmup${index}&type=track&limit=1`, Date.now()),
+        timeoutMs,
+      );
+      if (warm.statusCode !== 200) {
+        throw new Error(`warm-up of container ${index} answered ${warm.statusCode || warm.error}`);
+      }
+      container.resetCounters();
+    }
+    // Tokens stay valid across reset(); the warm-up's requests leave the log and the window.
+    emulator.reset();
+    emulator.setRateLimit(setup.rateLimit);
+    if (setup.quota !== undefined) emulator.setQuota(setup.quota);
+    setup.meter.reset();
+
+    const pool = new ContainerPool(containers, seededRandom(setup.seed ^ 0x9001));
+    const t0 = Date.now() + 100;
+    const stopSendingAt = t0 + setup.boundMs;
+    const outcomes: CallerOutcome[] = [];
+    const caller = async (requests: readonly CallerRequest[]) => {
+      for (const request of requests) {
+        await sleep(t0 + request.atMs - Date.now());
+        const sentAt = Date.now();
+        if (sentAt > stopSendingAt) return;
+        const answer = await pool.invoke(searchEvent(request.rawQuery, sentAt), timeoutMs);
+        outcomes.push({
+          status: answer.statusCode,
+          sentAt,
+          doneAt: Date.now(),
+          queuedMs: answer.queuedMs,
+          error: answer.error,
+        });
+      }
+    };
+    const ticker = setInterval(() => {
+      setup.progress(
+        `  mode ${mode.id}: ${outcomes.length} answered, ${emulator.count("search")} upstream`,
+      );
+    }, 10_000);
+    try {
+      await Promise.all(setup.workload.map(caller));
+    } finally {
+      clearInterval(ticker);
+    }
+    const endedAt = Date.now();
+    const aws = setup.meter.usage();
+    await Promise.all(containers.map((container) => container.stop()));
+    const requests = [...emulator.requests];
+    return summarise(mode, setup, outcomes, requests, containers, aws, t0, endedAt);
+  } finally {
+    await Promise.all(containers.map((container) => container.stop()));
+    await emulator.close();
+  }
+}
+
+/** Search requests of the emulator's log, tokens replaced by their order of first use. */
+export function upstreamRecords(requests: readonly RecordedRequest[]): UpstreamRecord[] {
+  const identities = new Map<string, number>();
+  const records: UpstreamRecord[] = [];
+  for (const request of requests) {
+    if (request.endpoint !== "search") continue;
+    const token = request.tokenUsed;
+    let identity = -1;
+    if (token !== undefined) {
+      identity = identities.get(token) ?? identities.size;
+      identities.set(token, identity);
+    }
+    const retryAfter = Number(request.retryAfter);
+    records.push({
+      identity,
+      receivedAt: request.receivedAt,
+      answeredAt: request.answeredAt,
+      status: request.status,
+      retryAfterSeconds: Number.isFinite(retryAfter) ? retryAfter : undefined,
+    });
+  }
+  return records;
+}
+
+function summarise(
+  mode: Mode,
+  setup: Setup,
+  outcomes: readonly CallerOutcome[],
+  requests: readonly RecordedRequest[],
+  containers: readonly Container[],
+  aws: DynamoUsage,
+  t0: number,
+  endedAt: number,
+): ModeResult {
+  const callerRequests = setup.workload.reduce((sum, list) => sum + list.length, 0);
+  const statuses: Record<string, number> = {};
+  for (const outcome of outcomes) {
+    const key = outcome.status === 0 ? `error:${outcome.error ?? "?"}` : String(outcome.status);
+    statuses[key] = (statuses[key] ?? 0) + 1;
+  }
+  const unsent = callerRequests - outcomes.length;
+  if (unsent > 0) statuses["not sent (time bound)"] = unsent;
+  const latencies = outcomes.map((outcome) => outcome.doneAt - outcome.sentAt);
+  const records = upstreamRecords(requests);
+  const windows = announcedWindows(records);
+  const merged = mergeWindows(windows);
+  const violations = windowViolations(records, windows, 100);
+  // The raw timelines beside the logs, for anyone who wants to look closer.
+  const since = (ms: number | undefined) => (ms === undefined ? null : Math.round(ms - t0));
+  writeFileSync(
+    join(setup.logDir, `mode-${mode.id}-spotify.jsonl`),
+    records
+      .map((r) =>
+        JSON.stringify({
+          identity: r.identity,
+          atMs: since(r.receivedAt),
+          answeredAtMs: since(r.answeredAt),
+          status: r.status,
+          retryAfter: r.retryAfterSeconds ?? null,
+        }),
+      )
+      .join("\n"),
+  );
+  writeFileSync(
+    join(setup.logDir, `mode-${mode.id}-dynamodb.jsonl`),
+    aws.log
+      .map((call) => JSON.stringify({ ...call, at: since(call.at), doneAt: since(call.doneAt) }))
+      .join("\n"),
+  );
+  const invocations = containers.reduce((sum, c) => sum + c.invocations, 0);
+  const billedMs = containers.reduce((sum, c) => sum + c.billedMs, 0);
+  const logBytes = containers.reduce((sum, c) => sum + c.logBytes, 0);
+  const rateLimited = records.filter((record) => record.status === 429).length;
+  const output = containers
+    .map((c) => readFileSync(c.logFile).subarray(c.logOffset).toString("utf8"))
+    .join("\n");
+  const metrics = sumMetrics(output, FUNCTION_METRICS);
+  const seconds = Math.ceil((endedAt - t0) / 1000);
+  return {
+    mode: mode.id,
+    name: mode.name,
+    callerRequests,
+    answered: outcomes.length,
+    statuses,
+    latencyMs: {
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+      max: Math.max(...latencies, 0),
+    },
+    queuedMs: {
+      p99: percentile(
+        outcomes.map((outcome) => outcome.queuedMs),
+        99,
+      ),
+    },
+    upstream: {
+      searches: records.length,
+      tokens: requests.filter((request) => request.endpoint === "token").length,
+      perThousand: (records.length / Math.max(1, outcomes.length)) * 1000,
+      rateLimited,
+      identities: new Set(records.map((record) => record.identity)).size,
+    },
+    windows: {
+      announced: windows.length,
+      merged: merged.length,
+      insideAnnounced: violations.length,
+      insideExamples: violations.slice(0, 20).map(({ request, window }) => ({
+        identity: request.identity,
+        atMs: Math.round(request.receivedAt - t0),
+        windowOf: window.identity,
+        toldAtMs: Math.round(window.toldAt - t0),
+        untilMs: Math.round(window.until - t0),
+      })),
+      firstSecondAfter: requestsAfterWindows(records, merged, 1000),
+    },
+    aws: {
+      readUnits: aws.readUnits,
+      writeUnits: aws.writeUnits,
+      calls: aws.calls,
+      roundTripMs: { p50: percentile(aws.roundTripsMs, 50), p99: percentile(aws.roundTripsMs, 99) },
+    },
+    lambda: {
+      containers: containers.length,
+      invocations,
+      billedMs,
+      initMs: containers.map((c) => Math.round(c.initMs)),
+    },
+    logBytes,
+    metrics,
+    cost: costPerMillion({
+      callerRequests: outcomes.length,
+      invocations,
+      billedMs,
+      memoryMb: setup.fn.memorySize,
+      readUnits: aws.readUnits,
+      writeUnits: aws.writeUnits,
+      logBytes,
+    }),
+    series: perSecond(records, t0, seconds),
+    durationMs: endedAt - t0,
+  };
+}

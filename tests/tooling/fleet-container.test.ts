@@ -1,0 +1,117 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { Container, ContainerPool } from "../../infra/bench/fleet/container.ts";
+import { seededRandom } from "../../infra/bench/fleet/workload.ts";
+
+const STUB = fileURLToPath(new URL("./fixtures/fleet-stub-handler.mjs", import.meta.url));
+const dir = mkdtempSync(join(tmpdir(), "fleet-container-"));
+const event = (query: string) => ({ rawQueryString: query });
+
+function start(name: string): Promise<Container> {
+  return Container.start({
+    bundle: STUB,
+    exportName: "handler",
+    functionName: "SearchFunction",
+    memoryMb: 512,
+    env: { PATH: process.env.PATH ?? "", FLEET_STUB_ENV: "from-parent" },
+    logFile: join(dir, `${name}.log`),
+  });
+}
+
+let container: Container;
+beforeAll(async () => {
+  container = await start("one");
+});
+afterAll(async () => {
+  await container.stop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("fleet container host", () => {
+  it("imports the bundle once and keeps module state across invocations", async () => {
+    // Act
+    await container.invoke(event(""), 5000);
+    const second = await container.invoke(event("status=429"), 5000);
+    // Assess
+    expect(second.statusCode).toBe(429);
+    expect(second.retryAfter).toBe("3");
+    expect(container.initMs).toBeGreaterThan(0);
+    expect(container.invocations).toBe(2);
+  });
+
+  it("gives each invocation a Lambda context with a deadline and the given environment", async () => {
+    // Act
+    const answer = await container.invoke(event("expectMaxMs=5000"), 5000);
+    // Assess
+    expect(answer.statusCode).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const last = readFileSync(join(dir, "one.log"), "utf8").trim().split("\n").at(-1) ?? "";
+    expect(JSON.parse(last)).toEqual({
+      message: "stub",
+      invocations: 3,
+      deadlineOk: true,
+      memory: "512",
+      env: "from-parent",
+    });
+  });
+
+  it("counts the bytes the function logs", async () => {
+    // Prepare
+    const before = container.logBytes;
+    const sizeBefore = readFileSync(join(dir, "one.log")).length;
+    // Act
+    await container.invoke(event(""), 5000);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Assess
+    const written = readFileSync(join(dir, "one.log")).length - sizeBefore;
+    expect(written).toBeGreaterThan(50);
+    expect(container.logBytes - before).toBe(written);
+  });
+
+  it("reports a thrown error by name without crashing the container", async () => {
+    // Act
+    const failed = await container.invoke(event("throw=1"), 5000);
+    const after = await container.invoke(event(""), 5000);
+    // Assess
+    expect(failed).toMatchObject({ statusCode: 0, error: "TypeError" });
+    expect(after.statusCode).toBe(200);
+  });
+
+  it("ends a container that outlives its timeout, as Lambda does", async () => {
+    // Prepare
+    const doomed = await start("doomed");
+    try {
+      // Act: the grace past the timeout is 5 s; the handler waits longer than both.
+      const answer = await doomed.invoke(event("waitMs=8000"), 100);
+      // Assess
+      expect(answer).toMatchObject({ statusCode: 0, error: "timeout" });
+      expect(doomed.alive).toBe(false);
+    } finally {
+      await doomed.stop();
+    }
+  }, 15_000);
+});
+
+describe("container pool", () => {
+  it("sends one invocation at a time to each container and queues the rest", async () => {
+    // Prepare
+    const second = await start("two");
+    const pool = new ContainerPool([container, second], seededRandom(1));
+    try {
+      // Act
+      const answers = await Promise.all(
+        Array.from({ length: 4 }, () => pool.invoke(event("waitMs=200"), 5000)),
+      );
+      // Assess: two ran at once, two waited for a container to free up.
+      expect(answers.every((a) => a.statusCode === 200)).toBe(true);
+      const queued = answers.map((a) => a.queuedMs).sort((a, b) => a - b);
+      expect(queued[1]).toBeLessThan(100);
+      expect(queued[2]).toBeGreaterThanOrEqual(150);
+    } finally {
+      await second.stop();
+    }
+  });
+});
