@@ -1,6 +1,6 @@
 /** The bench's rows, the statistics behind them, and the table they print as. */
 
-export type Unit = "ms" | "KiB" | "per-second";
+export type Unit = "ms" | "KiB" | "per-second" | "per-thousand";
 
 export interface Row {
   figure: string;
@@ -38,6 +38,7 @@ function format(value: number | undefined, unit: Unit): string {
   if (value === undefined) return "";
   if (unit === "KiB") return `${(value / 1024).toFixed(0)} KiB`;
   if (unit === "per-second") return `${value.toFixed(2)}/s`;
+  if (unit === "per-thousand") return `${value.toFixed(0)}/1000`;
   return `${value.toFixed(value < 10 ? 3 : 1)} ms`;
 }
 

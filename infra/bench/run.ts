@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { startLocalStack } from "../local/stack.ts";
 import { functionOf, loadTemplate, PROJECT_ROOT } from "../template.ts";
 import { buildBundles, buildRunner, bundleSizes } from "./bundles.ts";
+import { responseCache } from "./cache.ts";
 import {
   type Bench,
   event,
@@ -25,7 +26,13 @@ import { type Row, renderTable } from "./report.ts";
 import { scheduledThroughput } from "./throughput.ts";
 import { warmInvocations } from "./warm.ts";
 
-const MEASUREMENTS: Measurement[] = [bundleSizes, coldStarts, warmInvocations, scheduledThroughput];
+const MEASUREMENTS: Measurement[] = [
+  bundleSizes,
+  coldStarts,
+  warmInvocations,
+  responseCache,
+  scheduledThroughput,
+];
 
 const USAGE = `npm run bench [-- options]
   --quick      fewer runs, for CI (about 20 s)
