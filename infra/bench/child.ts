@@ -5,7 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, rmSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { functionEnvironment } from "../function-environment.ts";
+import { functionEnvironment, lambdaRuntimeVariables } from "../function-environment.ts";
 import type { Emulator } from "../local/emulator/types.ts";
 import type { LocalStack } from "../local/stack.ts";
 import { type CfnTemplate, type FunctionSpec, PROJECT_ROOT } from "../template.ts";
@@ -116,17 +116,10 @@ function lambdaEnvironment(
     PATH: process.env.PATH ?? "/usr/bin:/bin",
     LANG: "en_US.UTF-8",
     TZ: ":UTC",
-    AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
-    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
-    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
-    AWS_LAMBDA_LOG_FORMAT: "JSON",
-    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.logicalId}`,
-    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
     AWS_DEFAULT_REGION: env.AWS_REGION ?? "us-east-1",
-    _HANDLER: fn.handler,
     ...functionEnvironment(bench.template, fn.logicalId, {
       resources,
-      overrides: { ...env, ...extra },
+      overrides: { ...lambdaRuntimeVariables(fn), ...env, ...extra },
     }),
   };
 }

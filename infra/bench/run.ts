@@ -35,8 +35,8 @@ const USAGE = `npm run bench [-- options]
 
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
+function options() {
+  return parseArgs({
     options: {
       quick: { type: "boolean", default: false },
       out: { type: "string", default: resolve(PROJECT_ROOT, "bench-results/bench.json") },
@@ -44,7 +44,17 @@ async function main(): Promise<number> {
       fleet: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
-  });
+  }).values;
+}
+
+async function main(): Promise<number> {
+  let values: ReturnType<typeof options>;
+  try {
+    values = options();
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -156,14 +166,19 @@ async function fleet(quick: boolean): Promise<number> {
     );
     return 2;
   }
+  // The fleet prints its progress; its tables come back in the report.
+  type Report = { table?: unknown; checksTable?: unknown } | undefined;
   const module = (await import(pathToFileURL(file).href)) as {
-    runFleet?: (options: { quick: boolean }) => unknown;
+    runFleet?: (options: { quick: boolean }) => Promise<Report>;
   };
   if (typeof module.runFleet !== "function") {
     console.error(`bench --fleet: ${relative(process.cwd(), file)} exports no runFleet()`);
     return 2;
   }
-  await module.runFleet({ quick });
+  const report = await module.runFleet({ quick });
+  for (const text of [report?.table, report?.checksTable]) {
+    if (typeof text === "string") console.log(`${text}\n`);
+  }
   return 0;
 }
 
