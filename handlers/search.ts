@@ -4,7 +4,8 @@ import { API_GATEWAY_BUDGET_MS, Deadline } from "../lib/deadline.ts";
 import { MethodNotAllowedError, NotFoundError } from "../lib/errors.ts";
 import { answerError } from "../lib/http/answer-error.ts";
 import { type ApiEvent, parseApiEvent } from "../lib/http/api-event.ts";
-import { type ApiResult, jsonText } from "../lib/http/api-response.ts";
+import type { ApiResult } from "../lib/http/api-response.ts";
+import { cachedAnswer } from "../lib/http/cache-headers.ts";
 import {
   beginInvocation,
   endInvocation,
@@ -32,8 +33,8 @@ export function createSearchHandler(runtime: () => SpotifyRuntime) {
         marginMs: spotify.config.retry.deadlineMarginMs,
         capMs: API_GATEWAY_BUDGET_MS,
       });
-      const page = await spotify.client.search(params, deadline);
-      return jsonText(200, page.text);
+      const answer = await spotify.searches.search(params, deadline);
+      return cachedAnswer(answer, spotify.cacheConfig, spotify.clock.now());
     } catch (error) {
       return answerError(error, logger, emfMetrics);
     } finally {

@@ -26,6 +26,24 @@ export interface RetrySettings {
   deadlineMarginMs: number;
 }
 
+/** The search response cache: tier 1 in the container, tier 2 shared on DynamoDB. */
+export interface CacheConfig {
+  /** Seconds an answer is served without asking Spotify; 0 turns the cache off. */
+  ttlMs: number;
+  /** How long past its TTL an answer may still be served while Spotify cannot answer. */
+  staleIfErrorMs: number;
+  /** Tier 1's bound, in bytes of cached bodies. */
+  memoryMaxBytes: number;
+  /** Tier 2's DynamoDB table; undefined = tier 1 only. */
+  tableName: string | undefined;
+  /** Timeout of one tier-2 read: a slow table must not cost more than this. */
+  readTimeoutMs: number;
+  /** Timeout of one tier-2 write. */
+  writeTimeoutMs: number;
+  /** After a tier-2 failure, the container skips tier 2 this long. */
+  failureBackoffMs: number;
+}
+
 export interface ScheduledConfig {
   queriesParameter: string;
   queriesCacheTtlMs: number;
@@ -54,6 +72,17 @@ export const SPOTIFY_SETTINGS = {
   DEADLINE_MARGIN_MS: "500",
 } as const;
 
+/** Variables of the search response cache (read by the search function). */
+export const CACHE_SETTINGS = {
+  CACHE_TABLE_NAME: undefined,
+  CACHE_TTL_SECONDS: "600",
+  CACHE_STALE_IF_ERROR_SECONDS: "86400",
+  CACHE_MEMORY_MAX_BYTES: "67108864",
+  CACHE_READ_TIMEOUT_MS: "60",
+  CACHE_WRITE_TIMEOUT_MS: "250",
+  CACHE_FAILURE_BACKOFF_SECONDS: "30",
+} as const;
+
 /** Variables only the scheduled collection reads. */
 export const SCHEDULED_SETTINGS = {
   SCHEDULED_QUERIES_PARAMETER: undefined,
@@ -73,7 +102,11 @@ export const OBSERVABILITY_SETTINGS = {
 
 /** Environment variable names each function reads (the template must set all of them). */
 export const FUNCTION_ENVIRONMENT = {
-  search: [...Object.keys(SPOTIFY_SETTINGS), ...Object.keys(OBSERVABILITY_SETTINGS)],
+  search: [
+    ...Object.keys(SPOTIFY_SETTINGS),
+    ...Object.keys(CACHE_SETTINGS),
+    ...Object.keys(OBSERVABILITY_SETTINGS),
+  ],
   scheduled: [
     ...Object.keys(SPOTIFY_SETTINGS),
     ...Object.keys(SCHEDULED_SETTINGS),
@@ -114,7 +147,18 @@ function url(env: Env, name: string, fallback: string): string {
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     throw new ConfigurationError(`Environment variable ${name} must be an absolute http(s) URL`);
   }
+  // Plain HTTP would carry the client secret and tokens in the clear: only to this machine.
+  if (parsed.protocol === "http:" && !isLoopback(parsed.hostname)) {
+    throw new ConfigurationError(
+      `Environment variable ${name} must be an https URL (http only for a loopback host)`,
+    );
+  }
   return raw.replace(/\/+$/, "");
+}
+
+/** 127.0.0.0/8 (URL has already normalised forms such as 127.1), localhost and [::1]. */
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "[::1]" || /^127\.\d+\.\d+\.\d+$/.test(hostname);
 }
 
 export function loadSpotifyConfig(env: Env = process.env): SpotifyConfig {
@@ -138,6 +182,29 @@ export function loadSpotifyConfig(env: Env = process.env): SpotifyConfig {
       attemptTimeoutMs: integer(env, "UPSTREAM_TIMEOUT_MS", s.UPSTREAM_TIMEOUT_MS, 100, 900_000),
       deadlineMarginMs: integer(env, "DEADLINE_MARGIN_MS", s.DEADLINE_MARGIN_MS, 0, 60_000),
     },
+  };
+}
+
+export function loadCacheConfig(env: Env = process.env): CacheConfig {
+  const s = CACHE_SETTINGS;
+  return {
+    ttlMs: 1000 * integer(env, "CACHE_TTL_SECONDS", s.CACHE_TTL_SECONDS, 0, 86_400),
+    staleIfErrorMs:
+      1000 *
+      integer(env, "CACHE_STALE_IF_ERROR_SECONDS", s.CACHE_STALE_IF_ERROR_SECONDS, 0, 604_800),
+    memoryMaxBytes: integer(
+      env,
+      "CACHE_MEMORY_MAX_BYTES",
+      s.CACHE_MEMORY_MAX_BYTES,
+      0,
+      8 * 1024 ** 3,
+    ),
+    tableName: text(env, "CACHE_TABLE_NAME", undefined),
+    readTimeoutMs: integer(env, "CACHE_READ_TIMEOUT_MS", s.CACHE_READ_TIMEOUT_MS, 1, 5_000),
+    writeTimeoutMs: integer(env, "CACHE_WRITE_TIMEOUT_MS", s.CACHE_WRITE_TIMEOUT_MS, 1, 10_000),
+    failureBackoffMs:
+      1000 *
+      integer(env, "CACHE_FAILURE_BACKOFF_SECONDS", s.CACHE_FAILURE_BACKOFF_SECONDS, 0, 3_600),
   };
 }
 

@@ -1,4 +1,10 @@
-import { createServer, request as httpRequest, type Server } from "node:http";
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from "node:http";
 
 /** An AWS call seen on the wire between a function's SDK and moto. */
 export interface AwsCall {
@@ -24,21 +30,36 @@ export function epochNow(): number {
   return performance.timeOrigin + performance.now();
 }
 
+/** DynamoDB writes, which the proxy hands to moto one at a time. */
+const DYNAMODB_WRITE = /^DynamoDB_\d+\.(PutItem|UpdateItem|DeleteItem|TransactWriteItems)$/;
+
 /**
  * A tiny HTTP proxy in front of moto that forwards every request unchanged and records which AWS
  * operation it was (X-Amz-Target, or the S3 method and path), so the bench counts SDK calls on the
  * wire and never in the function's own code. Tests use it the same way.
+ *
+ * DynamoDB checks a conditional write and applies it atomically; moto does not when two arrive at
+ * once. The proxy forwards DynamoDB writes one at a time, so moto behind it keeps that guarantee.
  */
 export async function startCountingProxy(target: string): Promise<CountingProxy> {
   const upstream = new URL(target);
   const calls: AwsCall[] = [];
+  let writes: Promise<void> = Promise.resolve();
   const server: Server = createServer((req, res) => {
     const amzTarget = req.headers["x-amz-target"];
     const operation =
       typeof amzTarget === "string" ? amzTarget : `S3 ${req.method} ${req.url?.split("?")[0]}`;
     const call: AwsCall = { operation, at: epochNow() };
     calls.push(call);
-    const forward = httpRequest(
+    if (!DYNAMODB_WRITE.test(operation)) return forward(req, res, call);
+    const previous = writes;
+    writes = new Promise<void>((done) => {
+      res.once("close", done);
+      previous.then(() => forward(req, res, call));
+    });
+  });
+  const forward = (req: IncomingMessage, res: ServerResponse, call: AwsCall) => {
+    const outgoing = httpRequest(
       {
         host: upstream.hostname,
         port: upstream.port,
@@ -54,9 +75,9 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
         answer.pipe(res);
       },
     );
-    forward.on("error", () => res.destroy());
-    req.pipe(forward);
-  });
+    outgoing.on("error", () => res.destroy());
+    req.pipe(outgoing);
+  };
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const address = server.address();
   const port = typeof address === "object" && address ? address.port : 0;

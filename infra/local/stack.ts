@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import {
   CreateSecretCommand,
@@ -6,6 +7,7 @@ import {
   SecretsManagerClient,
 } from "@aws-sdk/client-secrets-manager";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
+import { createCacheTable } from "./cache-table.ts";
 import { startEmulator } from "./emulator/server.ts";
 import type { Emulator } from "./emulator/types.ts";
 import { startMoto } from "./moto.ts";
@@ -13,6 +15,7 @@ import { startMoto } from "./moto.ts";
 export const LOCAL_SECRET_ID = "spotify-search/local";
 export const LOCAL_QUERIES_PARAMETER = "/spotify-search/local/queries";
 export const LOCAL_BUCKET = "spotify-search-local-results";
+export const LOCAL_CACHE_TABLE = "spotify-search-local-cache";
 export const LOCAL_CLIENT = { clientId: "local-client-id", clientSecret: "local-client-secret" };
 const REGION = "us-east-1";
 
@@ -46,8 +49,9 @@ export function realCredentialsFromEnv(): LocalStackOptions["realCredentials"] {
 }
 
 /**
- * moto (Secrets Manager, SSM, S3) seeded with the secret, the scheduled queries and the results
- * bucket, plus the Spotify emulator. `stop()` ends both, moto by its PID (unless it was given).
+ * moto (Secrets Manager, SSM, S3, DynamoDB) seeded with the secret, the scheduled queries, the
+ * results bucket and the cache table, plus the Spotify emulator. `stop()` ends both, moto by its
+ * PID (unless it was given).
  */
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   // Node 20 still runs this project; the SDK's notice about its future minimum is noise here.
@@ -80,6 +84,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         SpotifySecret: LOCAL_SECRET_ID,
         ScheduledQueriesParameter: LOCAL_QUERIES_PARAMETER,
         ResultsBucket: LOCAL_BUCKET,
+        CacheTable: LOCAL_CACHE_TABLE,
       },
       env,
       moto,
@@ -109,6 +114,7 @@ async function seed(
   const secrets = new SecretsManagerClient(config);
   const ssm = new SSMClient(config);
   const s3 = new S3Client({ ...config, forcePathStyle: true });
+  const dynamo = new DynamoDBClient(config);
   try {
     const secret = JSON.stringify({
       client_id: client.clientId,
@@ -134,7 +140,11 @@ async function seed(
     await s3.send(new CreateBucketCommand({ Bucket: LOCAL_BUCKET })).catch((error: Error) => {
       if (error.name !== "BucketAlreadyOwnedByYou") throw error;
     });
+    await createCacheTable(dynamo, LOCAL_CACHE_TABLE).catch((error: Error) => {
+      if (error.name !== "ResourceInUseException") throw error;
+    });
   } finally {
+    dynamo.destroy();
     secrets.destroy();
     ssm.destroy();
     s3.destroy();

@@ -1,13 +1,27 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
+import { CacheTable } from "../aws/cache-table.ts";
+import { dynamoDbClient } from "../aws/dynamodb-client.ts";
 import { secretReader } from "../aws/secret-reader.ts";
 import { secretsManagerClient } from "../aws/secrets-manager-client.ts";
+import { MemoryTier } from "../cache/memory-tier.ts";
+import { SearchCache } from "../cache/search-cache.ts";
+import { SharedTier } from "../cache/shared-tier.ts";
 import { type Clock, systemClock } from "../clock.ts";
-import { loadSpotifyConfig, type RetrySettings, type SpotifyConfig } from "../config.ts";
+import {
+  type CacheConfig,
+  loadCacheConfig,
+  loadSpotifyConfig,
+  type RetrySettings,
+  type SpotifyConfig,
+} from "../config.ts";
 import { logger } from "../observability/logger.ts";
 import { emfMetrics } from "../observability/metrics.ts";
 import type { Log, MetricsSink } from "../observability/types.ts";
 import { Cooldown } from "../spotify/cooldown.ts";
 import { CredentialsProvider } from "../spotify/credentials-provider.ts";
+import { FleetCooldown } from "../spotify/fleet-cooldown.ts";
+import { httpTransport, type Transport } from "../spotify/http-transport.ts";
 import { SpotifyCaller } from "../spotify/spotify-caller.ts";
 import { SpotifyClient } from "../spotify/spotify-client.ts";
 import { TokenProvider } from "../spotify/token-provider.ts";
@@ -15,8 +29,11 @@ import { TokenProvider } from "../spotify/token-provider.ts";
 /** Everything a container keeps between invocations to talk to Spotify. */
 export interface SpotifyRuntime {
   config: SpotifyConfig;
+  cacheConfig: CacheConfig;
   clock: Clock;
   client: SpotifyClient;
+  /** Searches through the response cache (the API's path; the batch asks Spotify directly). */
+  searches: SearchCache;
   tokens: TokenProvider;
   credentials: CredentialsProvider;
   cooldown: Cooldown;
@@ -25,9 +42,10 @@ export interface SpotifyRuntime {
 /** What a test (or another host) may replace; everything else is the container's own. */
 export interface RuntimeDeps {
   secretsManager?: SecretsManagerClient;
+  dynamoDb?: DynamoDBClient;
   log?: Log;
   metrics?: MetricsSink;
-  fetch?: typeof fetch;
+  transport?: Transport;
   clock?: Clock;
   random?: () => number;
 }
@@ -36,17 +54,33 @@ export interface RuntimeDeps {
 export function createSpotifyRuntime(
   config: SpotifyConfig,
   deps: RuntimeDeps = {},
+  cacheConfig: CacheConfig = loadCacheConfig({}),
 ): SpotifyRuntime {
   const clock = deps.clock ?? systemClock;
   const log = deps.log ?? logger;
   const metrics = deps.metrics ?? emfMetrics;
   const cooldown = new Cooldown();
+  const shared = cacheConfig.tableName
+    ? new SharedTier({
+        table: new CacheTable(deps.dynamoDb ?? dynamoDbClient(), cacheConfig.tableName),
+        clock,
+        readTimeoutMs: cacheConfig.readTimeoutMs,
+        writeTimeoutMs: cacheConfig.writeTimeoutMs,
+        failureBackoffMs: cacheConfig.failureBackoffMs,
+        log,
+        metrics,
+      })
+    : undefined;
+  const fleet = shared
+    ? new FleetCooldown({ shared, cooldown, clock, settings: config.retry, log, metrics })
+    : undefined;
   const caller = new SpotifyCaller({
-    fetch: deps.fetch ?? globalThis.fetch,
+    transport: deps.transport ?? httpTransport(),
     clock,
     random: deps.random ?? Math.random,
     settings: config.retry,
     cooldown,
+    fleet,
     log,
     metrics,
   });
@@ -68,7 +102,19 @@ export function createSpotifyRuntime(
     metrics,
   });
   const client = new SpotifyClient({ caller, tokens, apiUrl: config.apiUrl });
-  return { config, clock, client, tokens, credentials, cooldown };
+  const searches = new SearchCache({
+    search: (params, deadline) => client.search(params, deadline),
+    config: cacheConfig,
+    apiUrl: config.apiUrl,
+    clock,
+    memory: new MemoryTier(cacheConfig.memoryMaxBytes, clock),
+    shared,
+    fleet,
+    cooldownRemainingMs: (now) => cooldown.remainingMs(now),
+    log,
+    metrics,
+  });
+  return { config, cacheConfig, clock, client, searches, tokens, credentials, cooldown };
 }
 
 let containerScope: SpotifyRuntime | undefined;
@@ -82,6 +128,10 @@ let containerScope: SpotifyRuntime | undefined;
 export function containerRuntime(retry: Partial<RetrySettings> = {}): SpotifyRuntime {
   if (containerScope) return containerScope;
   const config = loadSpotifyConfig();
-  containerScope = createSpotifyRuntime({ ...config, retry: { ...config.retry, ...retry } });
+  containerScope = createSpotifyRuntime(
+    { ...config, retry: { ...config.retry, ...retry } },
+    {},
+    loadCacheConfig(),
+  );
   return containerScope;
 }

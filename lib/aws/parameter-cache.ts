@@ -1,6 +1,7 @@
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
 import type { Clock } from "../clock.ts";
 import { ConfigurationError } from "../errors.ts";
+import { rethrowAwsError } from "./aws-errors.ts";
 
 /**
  * Reads the batch definition from SSM Parameter Store (String or SecureString), keeping the
@@ -27,19 +28,10 @@ export class ParameterCache {
       );
       value = output.Parameter?.Value;
     } catch (error) {
-      const code = (error as { name?: string }).name;
-      if (code === "ParameterNotFound") {
-        throw new ConfigurationError(
-          `SSM parameter ${name} (SCHEDULED_QUERIES_PARAMETER) does not exist`,
-          { cause: error },
-        );
-      }
-      if (code === "AccessDeniedException") {
-        throw new ConfigurationError(`This function may not read SSM parameter ${name}`, {
-          cause: error,
-        });
-      }
-      throw error;
+      rethrowAwsError(error, {
+        ParameterNotFound: `SSM parameter ${name} (SCHEDULED_QUERIES_PARAMETER) does not exist`,
+        AccessDeniedException: `This function may not read SSM parameter ${name}`,
+      });
     }
     if (value === undefined) throw new ConfigurationError(`SSM parameter ${name} has no value`);
     this.cached = { name, value, readAt: this.clock.now() };

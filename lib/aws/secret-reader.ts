@@ -1,6 +1,7 @@
 import { GetSecretValueCommand, type SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { ConfigurationError } from "../errors.ts";
 import type { SecretReader } from "../spotify/credentials-provider.ts";
+import { rethrowAwsError } from "./aws-errors.ts";
 
 const NAME = "the secret named by SPOTIFY_SECRET_ID";
 
@@ -14,20 +15,12 @@ export function secretReader(client: SecretsManagerClient): SecretReader {
       });
       secretString = output.SecretString;
     } catch (error) {
-      const code = (error as { name?: string }).name;
-      if (code === "ResourceNotFoundException")
-        throw new ConfigurationError(`${cap(NAME)} does not exist`, { cause: error });
-      if (code === "AccessDeniedException")
-        throw new ConfigurationError(`This function may not read ${NAME}`, { cause: error });
-      if (code === "DecryptionFailure")
-        throw new ConfigurationError(`${cap(NAME)} cannot be decrypted with its KMS key`, {
-          cause: error,
-        });
-      if (code === "InvalidRequestException")
-        throw new ConfigurationError(`${cap(NAME)} cannot be read (deleted or not yet set?)`, {
-          cause: error,
-        });
-      throw error;
+      rethrowAwsError(error, {
+        ResourceNotFoundException: `${cap(NAME)} does not exist`,
+        AccessDeniedException: `This function may not read ${NAME}`,
+        DecryptionFailure: `${cap(NAME)} cannot be decrypted with its KMS key`,
+        InvalidRequestException: `${cap(NAME)} cannot be read (deleted or not yet set?)`,
+      });
     }
     if (secretString === undefined)
       throw new ConfigurationError(`${cap(NAME)} has no SecretString`);

@@ -1,6 +1,7 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from "aws-lambda";
 import { ValidationError } from "../errors.ts";
 import { asRecord, isRecord } from "../records.ts";
+import { MAX_QUERY_PARAMETERS } from "../search/search-rules.ts";
 
 /** Query parameters as API Gateway delivers them: every value a name was given. */
 export type QueryValues = Readonly<Record<string, readonly string[]>>;
@@ -46,21 +47,46 @@ function queryFromV1(event: APIGatewayProxyEvent): QueryValues {
   const multi = event.multiValueQueryStringParameters;
   if (multi && typeof multi === "object") {
     const query = emptyQuery();
+    let count = 0;
     for (const [name, values] of Object.entries(multi)) {
-      if (Array.isArray(values)) query[name] = values.filter((v) => typeof v === "string");
-      else if (typeof values === "string") query[name] = [values];
+      if (Array.isArray(values)) count += values.length;
+      else if (typeof values === "string") count++;
+      else continue;
+      if (count > MAX_QUERY_PARAMETERS) throw tooManyParameters();
+      query[name] = Array.isArray(values) ? values.filter((v) => typeof v === "string") : [values];
     }
     return query;
   }
   return fromSingleValues(event.queryStringParameters);
 }
 
+/**
+ * Splits the raw query string itself (URLSearchParams decodes each pair), stopping at the first
+ * pair past the cap: the work is linear in what is read and bounded by the cap, whatever the size.
+ */
 function fromSearchParams(raw: string): QueryValues {
   const query = emptyQuery();
-  for (const [name, value] of new URLSearchParams(raw)) {
-    query[name] = [...(query[name] ?? []), value];
+  let count = 0;
+  for (let start = 0; start <= raw.length; ) {
+    const end = raw.indexOf("&", start);
+    const stop = end === -1 ? raw.length : end;
+    if (stop > start) {
+      if (++count > MAX_QUERY_PARAMETERS) throw tooManyParameters();
+      // URLSearchParams drops a leading "?" of its input: only the whole string's may go.
+      const pair = start === 0 ? raw.slice(0, stop) : `&${raw.slice(start, stop)}`;
+      for (const [name, value] of new URLSearchParams(pair)) {
+        const values = query[name];
+        if (values) values.push(value);
+        else query[name] = [value];
+      }
+    }
+    start = stop + 1;
   }
   return query;
+}
+
+function tooManyParameters(): ValidationError {
+  return new ValidationError(`Too many query parameters (at most ${MAX_QUERY_PARAMETERS})`);
 }
 
 function fromSingleValues(
@@ -68,7 +94,9 @@ function fromSingleValues(
 ): QueryValues {
   const query = emptyQuery();
   if (!values || typeof values !== "object") return query;
-  for (const [name, value] of Object.entries(values)) {
+  const entries = Object.entries(values);
+  if (entries.length > MAX_QUERY_PARAMETERS) throw tooManyParameters();
+  for (const [name, value] of entries) {
     if (typeof value === "string") query[name] = [value];
   }
   return query;

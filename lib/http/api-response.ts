@@ -4,7 +4,11 @@ import { MethodNotAllowedError, ServiceError } from "../errors.ts";
 /** Shape shared by REST (v1) and HTTP API (v2) proxy results. */
 export type ApiResult = APIGatewayProxyResult & { headers: Record<string, string> };
 
-const JSON_HEADERS = { "content-type": "application/json" } as const;
+/** Every answer: JSON, and browsers must not guess another type from the body. */
+const JSON_HEADERS = {
+  "content-type": "application/json",
+  "x-content-type-options": "nosniff",
+} as const;
 
 /** A 200 whose body is Spotify's JSON, passed through byte for byte. */
 export function jsonText(status: number, body: string): ApiResult {
@@ -17,7 +21,8 @@ export function errorResponse(error: unknown): ApiResult {
   const status = known ? error.status : 500;
   const message = known ? error.message : "Internal error";
   const payload: { status: number; message: string; reason?: string } = { status, message };
-  const headers: Record<string, string> = { ...JSON_HEADERS };
+  // An error is about this moment (a cooldown, an outage): no cache may keep it.
+  const headers: Record<string, string> = { ...JSON_HEADERS, "cache-control": "no-store" };
   if (known && error.reason) payload.reason = error.reason;
   if (known && error.retryAfterSeconds !== undefined) {
     headers["retry-after"] = String(error.retryAfterSeconds);

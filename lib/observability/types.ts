@@ -16,7 +16,13 @@ export type MetricName =
   | "ScheduledSucceeded"
   | "ScheduledFailed"
   | "ScheduledSkipped"
-  | "ScheduledItems";
+  | "ScheduledItems"
+  | "CacheMemoryHits"
+  | "CacheSharedHits"
+  | "CacheMisses"
+  | "CacheStaleAnswers"
+  | "CacheSharedErrors"
+  | "CacheOversizeEntries";
 
 /** What lib code needs from a metrics sink; `lib/observability/metrics.ts` backs it with EMF. */
 export interface MetricsSink {

@@ -4,6 +4,7 @@ import {
   type INCLUDE_EXTERNAL_VALUES,
   MARKET_PATTERN,
   MAX_OFFSET,
+  MAX_QUERY_LENGTH,
   SEARCH_PARAMETERS,
   SEARCH_TYPES,
   type SearchType,
@@ -64,6 +65,9 @@ export interface RawSearch {
 /** The rules themselves, shared by the API (strings) and the scheduled batch (JSON values). */
 export function validateSearch(raw: RawSearch, maxLimit: number): SearchParams {
   const q = requiredText(raw.q, "q");
+  if (q.length > MAX_QUERY_LENGTH && codePoints(q) > MAX_QUERY_LENGTH) {
+    throw new ValidationError(`Parameter q must be at most ${MAX_QUERY_LENGTH} characters`);
+  }
   const types = parseTypes(requiredText(raw.type, "type"));
   const params: SearchParams = { q, types };
 
@@ -109,6 +113,12 @@ function requiredText(value: unknown, name: string): string {
   const trimmed = value.trim();
   if (trimmed === "") throw new ValidationError(`Parameter ${name} must not be empty`);
   return trimmed;
+}
+
+function codePoints(text: string): number {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
 }
 
 function optionalText(value: unknown, name: string): string | undefined {

@@ -30,4 +30,17 @@ export const SEARCH_PARAMETERS = [
 ] as const;
 export type SearchParameter = (typeof SEARCH_PARAMETERS)[number];
 
+/**
+ * More query parameters than this is a 400 before any is validated: six are known and each may be
+ * given once, so a larger count is never valid, and the cap keeps the parse bounded.
+ */
+export const MAX_QUERY_PARAMETERS = 32;
+
+/**
+ * Longest `q`, in characters (code points), after trimming. Spotify documents no limit but has
+ * refused long ones (404 past 100 characters in 2022, spotipy#845); the cap bounds our own work
+ * and the URL we send.
+ */
+export const MAX_QUERY_LENGTH = 250;
+
 export const MARKET_PATTERN = /^[A-Z]{2}$/;

@@ -2,6 +2,7 @@ import type { RetrySettings } from "../config.ts";
 import type { Deadline } from "../deadline.ts";
 import { UpstreamError } from "../errors.ts";
 import { isRecord } from "../records.ts";
+import type { AttemptResult } from "./http-transport.ts";
 import { parseRetryAfterMs } from "./retry-after.ts";
 
 /**
@@ -13,6 +14,7 @@ import { parseRetryAfterMs } from "./retry-after.ts";
  * | 429 QUOTA_EXCEEDED                     | fail 429 at once; cooldown for Retry-After            |
  * | 429                                    | cooldown for Retry-After (default 5 s); retry if it   |
  * |                                        | fits the cap and the deadline, else fail 429          |
+ * | (any 429)                              | a cooldown never exceeds 24 h (logged when cut)       |
  * | 401 (request carries a token)          | refresh the token, retry once; a second 401 → 502     |
  * | 500, 502, 503, 504, network fault      | backoff with full jitter, bounded attempts, then 502  |
  * | attempt timeout                        | as 5xx, then 504                                      |
@@ -20,10 +22,8 @@ import { parseRetryAfterMs } from "./retry-after.ts";
  * | other 4xx (400, 403, 404 …)            | deliver, for the caller to pass through, never retry  |
  */
 
-export type Outcome =
-  | { kind: "response"; status: number; headers: Headers; text: string }
-  | { kind: "network"; error: unknown }
-  | { kind: "timeout" };
+/** What one attempt came to (see `http-transport.ts`). */
+export type Outcome = AttemptResult;
 
 export type RetryReason = "rate-limited" | "unauthorized" | "server-error" | "network" | "timeout";
 
@@ -36,6 +36,8 @@ export type Decision =
 export interface CooldownRequest {
   ms: number;
   reason?: string;
+  /** What Spotify asked for, when it was more than MAX_COOLDOWN_MS and cut to it. */
+  clampedFromMs?: number;
 }
 
 export interface AttemptHistory {
@@ -58,6 +60,11 @@ export const MAX_BACKOFF_MS = 2_000;
 /** A daily-quota 429 without Retry-After still keeps the container off Spotify this long. */
 export const QUOTA_DEFAULT_COOLDOWN_MS = 3_600_000;
 export const QUOTA_EXCEEDED = "QUOTA_EXCEEDED";
+/**
+ * Longest cooldown honoured: 24 h, Spotify's largest observed Retry-After (its daily quota). A
+ * longer one (a bug, a proxy's mistake) would keep the container off Spotify until it is recycled.
+ */
+export const MAX_COOLDOWN_MS = 86_400_000;
 
 export interface PolicyInput {
   outcome: Outcome;
@@ -93,12 +100,15 @@ export function decide(input: PolicyInput): { decision: Decision; cooldown?: Coo
 
   if (status === 429) {
     const reason = errorField(body, "reason");
-    const headerMs = parseRetryAfterMs(headers.get("retry-after"), input.now);
+    const askedMs = parseRetryAfterMs(headers.get("retry-after"), input.now);
+    const clamp =
+      askedMs !== undefined && askedMs > MAX_COOLDOWN_MS ? { clampedFromMs: askedMs } : {};
+    const headerMs = askedMs === undefined ? undefined : Math.min(askedMs, MAX_COOLDOWN_MS);
     if (reason === QUOTA_EXCEEDED) {
       const ms = headerMs ?? QUOTA_DEFAULT_COOLDOWN_MS;
       return {
         decision: { action: "fail", error: rateLimitError(body, ms, reason) },
-        cooldown: { ms, reason },
+        cooldown: { ms, reason, ...clamp },
       };
     }
     const ms = headerMs ?? settings.defaultRetryAfterMs;
@@ -110,7 +120,7 @@ export function decide(input: PolicyInput): { decision: Decision; cooldown?: Coo
       decision: waitFits
         ? { action: "retry", reason: "rate-limited", delayMs: ms }
         : { action: "fail", error: rateLimitError(body, ms) },
-      cooldown: { ms },
+      cooldown: { ms, ...clamp },
     };
   }
 

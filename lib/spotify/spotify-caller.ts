@@ -3,7 +3,10 @@ import type { RetrySettings } from "../config.ts";
 import type { Deadline } from "../deadline.ts";
 import { UpstreamError } from "../errors.ts";
 import type { Log, MetricsSink } from "../observability/types.ts";
+import { asRecord } from "../records.ts";
 import type { Cooldown } from "./cooldown.ts";
+import type { FleetCooldown, ProbeLease } from "./fleet-cooldown.ts";
+import type { Transport, TransportRequest } from "./http-transport.ts";
 import {
   type AttemptHistory,
   decide,
@@ -14,10 +17,7 @@ import {
 
 export type Endpoint = "token" | "search";
 
-export interface UpstreamRequest {
-  url: string;
-  init: RequestInit;
-}
+export type UpstreamRequest = TransportRequest;
 
 export interface CallOptions {
   endpoint: Endpoint;
@@ -28,6 +28,11 @@ export interface CallOptions {
   onUnauthorized?: () => void;
 }
 
+interface ProbeTurn {
+  end: () => void;
+  lease: ProbeLease | undefined;
+}
+
 export interface Delivered {
   status: number;
   body: unknown;
@@ -36,11 +41,13 @@ export interface Delivered {
 }
 
 export interface SpotifyCallerDeps {
-  fetch: typeof fetch;
+  transport: Transport;
   clock: Clock;
   random: () => number;
   settings: RetrySettings;
   cooldown: Cooldown;
+  /** The fleet's shared cooldown; absent, this container's own cooldown is all there is. */
+  fleet?: FleetCooldown;
   log: Log;
   metrics: MetricsSink;
 }
@@ -60,7 +67,7 @@ export class SpotifyCaller {
     for (let attempt = 1; ; attempt++) {
       // Built before the cooldown gate, so nothing is awaited between passing it and sending.
       const request = await options.build();
-      const endProbe = await this.waitForCooldown(options);
+      const probe = await this.waitForCooldown(options);
       let outcome: Outcome;
       try {
         if (!options.deadline.allows(0, MIN_ATTEMPT_MS)) {
@@ -69,11 +76,12 @@ export class SpotifyCaller {
         outcome = await this.attempt(request, options.deadline);
       } finally {
         // Waiters wake only after the cooldown below is extended: nothing awaits in between.
-        endProbe?.();
+        probe?.end();
       }
       // Only an answer from a healthy Spotify ends the probe phase; a 5xx keeps the others waiting.
       if (outcome.kind === "response" && outcome.status < 500 && outcome.status !== 429) {
         this.deps.cooldown.recordSuccess();
+        if (probe?.lease) await this.deps.fleet?.settle(probe.lease, options.deadline);
       }
       const now = clock.now();
       const { decision, cooldown } = decide({
@@ -84,7 +92,17 @@ export class SpotifyCaller {
         now,
         random: this.deps.random,
       });
-      if (cooldown) this.deps.cooldown.extend(now + cooldown.ms, cooldown.reason);
+      if (cooldown?.clampedFromMs !== undefined) {
+        log.warn("Spotify's Retry-After is longer than the longest cooldown; cut to it", {
+          endpoint: options.endpoint,
+          retryAfterSeconds: Math.ceil(cooldown.clampedFromMs / 1000),
+          cooldownSeconds: Math.ceil(cooldown.ms / 1000),
+        });
+      }
+      if (cooldown) {
+        this.deps.cooldown.extend(now + cooldown.ms, cooldown.reason);
+        await this.deps.fleet?.announce(now + cooldown.ms, cooldown.reason, options.deadline);
+      }
       if (decision.action === "deliver") {
         const text = outcome.kind === "response" ? outcome.text : "";
         return { status: decision.status, body: decision.body, text };
@@ -118,8 +136,23 @@ export class SpotifyCaller {
     }
   }
 
-  /** Waits out the cooldown (or fails); returns the probe's end when this call is the probe. */
-  private async waitForCooldown(options: CallOptions): Promise<(() => void) | undefined> {
+  /**
+   * This container's first request after a window goes first (the probe) and, with a fleet, also
+   * waits its turn among the containers; the returned lease marks the fleet's probe.
+   */
+  private async startProbe(deadline: Deadline): Promise<ProbeTurn | undefined> {
+    const end = this.deps.cooldown.startProbe();
+    if (!end) return undefined;
+    try {
+      return { end, lease: await this.deps.fleet?.beforeProbe(deadline) };
+    } catch (error) {
+      end();
+      throw error;
+    }
+  }
+
+  /** Waits out the cooldown (or fails); returns the probe's turn when this call is the probe. */
+  private async waitForCooldown(options: CallOptions): Promise<ProbeTurn | undefined> {
     const { clock, cooldown, settings, log } = this.deps;
     // Each pass proceeds, fails, or sleeps until the cooldown or the probe it saw is over.
     for (;;) {
@@ -144,7 +177,7 @@ export class SpotifyCaller {
         continue;
       }
       const probe = cooldown.probeInFlight();
-      if (probe === undefined) return cooldown.startProbe();
+      if (probe === undefined) return this.startProbe(options.deadline);
       const waitMs = options.deadline.remainingMs() - MIN_ATTEMPT_MS;
       if (waitMs <= 0)
         throw new UpstreamError(504, "No time left to call Spotify before the deadline");
@@ -155,21 +188,15 @@ export class SpotifyCaller {
     }
   }
 
-  private async attempt({ url, init }: UpstreamRequest, deadline: Deadline): Promise<Outcome> {
+  private async attempt(request: UpstreamRequest, deadline: Deadline): Promise<Outcome> {
     const { clock, settings } = this.deps;
-    const timeoutMs = Math.min(settings.attemptTimeoutMs, deadline.remainingMs());
-    // A timer cleared on completion: warm containers keep no pending timeout per past request.
-    const abort = new AbortController();
-    const timer = setTimeout(() => abort.abort(), Math.max(1, timeoutMs));
     const started = clock.now();
     try {
-      const response = await this.deps.fetch(url, { ...init, signal: abort.signal });
-      const text = await response.text();
-      return { kind: "response", status: response.status, headers: response.headers, text };
-    } catch (error) {
-      return abort.signal.aborted ? { kind: "timeout" } : { kind: "network", error };
+      return await this.deps.transport(
+        request,
+        Math.min(settings.attemptTimeoutMs, deadline.remainingMs()),
+      );
     } finally {
-      clearTimeout(timer);
       this.deps.metrics.milliseconds("UpstreamLatency", clock.now() - started);
     }
   }
@@ -178,6 +205,6 @@ export class SpotifyCaller {
 function describe(outcome: Outcome): string {
   if (outcome.kind === "response") return `HTTP ${outcome.status}`;
   if (outcome.kind === "timeout") return "timeout";
-  const cause = (outcome.error as { cause?: { code?: string } } | undefined)?.cause;
-  return cause?.code ? `network ${cause.code}` : "network error";
+  const code = asRecord(outcome.error).code;
+  return typeof code === "string" ? `network ${code}` : "network error";
 }

@@ -26,14 +26,22 @@ export class SpotifyClient {
   }
 
   /**
-   * Follows a paging object's `next` link. Only links on the configured API origin are followed,
-   * so the bearer token never goes anywhere else.
+   * Follows a paging object's `next` link. Only Spotify's search path on the configured API origin
+   * is followed (no other endpoint, no look-alike path such as `/v1evil`, no credentials in the
+   * URL), so the bearer token never goes anywhere else.
    */
-  followLink(link: string, deadline: Deadline): Promise<SpotifyPage> {
+  async followLink(link: string, deadline: Deadline): Promise<SpotifyPage> {
     const api = new URL(this.deps.apiUrl);
-    const target = new URL(link);
-    if (target.origin !== api.origin || !target.pathname.startsWith(api.pathname)) {
-      throw new UpstreamError(502, "Spotify returned a paging link outside its API");
+    const target = URL.canParse(link) ? new URL(link) : undefined;
+    const searchPath = `${api.pathname.replace(/\/+$/, "")}/search`;
+    if (
+      target === undefined ||
+      target.origin !== api.origin ||
+      target.pathname !== searchPath ||
+      target.username !== "" ||
+      target.password !== ""
+    ) {
+      throw new UpstreamError(502, "Spotify returned a paging link outside its search API");
     }
     return this.get(target.href, deadline);
   }
@@ -47,11 +55,9 @@ export class SpotifyClient {
       build: async () => {
         token = await tokens.get(deadline);
         return {
+          method: "GET",
           url,
-          init: {
-            method: "GET",
-            headers: { authorization: `Bearer ${token}`, accept: "application/json" },
-          },
+          headers: { authorization: `Bearer ${token}`, accept: "application/json" },
         };
       },
       onUnauthorized: () => {

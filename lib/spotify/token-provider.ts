@@ -92,15 +92,13 @@ export class TokenProvider {
       deadline,
       build: async () => ({
         url: `${this.deps.accountsUrl}/api/token`,
-        init: {
-          method: "POST",
-          headers: {
-            authorization: `Basic ${basic}`,
-            "content-type": "application/x-www-form-urlencoded",
-            accept: "application/json",
-          },
-          body: "grant_type=client_credentials",
+        method: "POST",
+        headers: {
+          authorization: `Basic ${basic}`,
+          "content-type": "application/x-www-form-urlencoded",
+          accept: "application/json",
         },
+        body: "grant_type=client_credentials",
       }),
     });
   }

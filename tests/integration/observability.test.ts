@@ -132,3 +132,36 @@ describe("logs and metrics of a faulty run", () => {
     expect(logs()[0]).toMatchObject({ message: "Search failed", status: 502 });
   });
 });
+
+describe("logs and metrics of the cache", () => {
+  it("a miss, a hit, a stale answer and a tier-2 error are each counted, no secret anywhere", async () => {
+    const clock = new FakeClock();
+    stack = await startTestStack({ emulator: { now: clock.now } });
+    const env = {
+      ...stack.env,
+      CACHE_TTL_SECONDS: "60",
+      CACHE_TABLE_NAME: "no-such-table",
+      CACHE_READ_TIMEOUT_MS: "2000",
+    };
+    const { handler } = handlerWithClock({ ...stack, env }, clock);
+    const ask = () =>
+      handler(httpApiEvent("q=Portishead&type=artist"), lambdaContext(29_000, clock.now));
+
+    await ask();
+    await ask();
+    clock.advance(61_000);
+    stack.emulator.fault("search", { kind: "quota", retryAfter: 3_600 });
+    const stale = await ask();
+
+    expect(stale.statusCode).toBe(200);
+    expect(metric("CacheMisses")).toBe(1);
+    expect(metric("CacheMemoryHits")).toBe(1);
+    expect(metric("CacheStaleAnswers")).toBe(1);
+    expect(metric("CacheSharedErrors")).toBeGreaterThanOrEqual(1);
+    const warning = logs().find(
+      (line) => line.message === "Shared cache unavailable: skipping it for a while",
+    );
+    expect(warning).toMatchObject({ level: "WARN", table: "no-such-table" });
+    expect(findLeaks(output.join(""), "function output")).toEqual([]);
+  });
+});

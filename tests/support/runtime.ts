@@ -2,7 +2,7 @@ import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { createSearchHandler } from "../../handlers/search.ts";
 import { createSpotifyRuntime } from "../../lib/app/runtime.ts";
 import type { Clock } from "../../lib/clock.ts";
-import { loadSpotifyConfig } from "../../lib/config.ts";
+import { loadCacheConfig, loadSpotifyConfig } from "../../lib/config.ts";
 import type { TestStack } from "./stack.ts";
 
 /**
@@ -15,10 +15,10 @@ export function handlerWithClock(
   random: () => number = Math.random,
 ) {
   const secrets = new SecretsManagerClient({ endpoint: stack.aws.endpoint, region: "us-east-1" });
-  const runtime = createSpotifyRuntime(loadSpotifyConfig(stack.env), {
-    secretsManager: secrets,
-    clock,
-    random,
-  });
+  const runtime = createSpotifyRuntime(
+    loadSpotifyConfig(stack.env),
+    { secretsManager: secrets, clock, random },
+    loadCacheConfig(stack.env),
+  );
   return { handler: createSearchHandler(() => runtime), runtime };
 }

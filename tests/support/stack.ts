@@ -54,6 +54,8 @@ export async function startTestStack(
     SPOTIFY_SECRET_ID: secretId,
     SPOTIFY_ACCOUNTS_URL: emulator.accountsUrl,
     SPOTIFY_API_URL: emulator.apiUrl,
+    // The status-code rules are about what reaches Spotify: caching is off unless a test turns it on.
+    CACHE_TTL_SECONDS: "0",
     ...options.env,
   };
   return {

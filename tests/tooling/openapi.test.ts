@@ -10,6 +10,8 @@ import {
   MARKET_PATTERN,
   MAX_LIMIT_CEILING,
   MAX_OFFSET,
+  MAX_QUERY_LENGTH,
+  MAX_QUERY_PARAMETERS,
   SEARCH_PARAMETERS,
   SEARCH_TYPES,
 } from "../../lib/search/search-rules.ts";
@@ -77,7 +79,12 @@ describe("infra/openapi.yaml", () => {
     for (const p of parameters) {
       expect(p.required === true, String(p.name)).toBe(p.name === "q" || p.name === "type");
     }
-    expect(schemaOf("q")).toMatchObject({ type: "string", minLength: 1 });
+    expect(schemaOf("q")).toMatchObject({
+      type: "string",
+      minLength: 1,
+      maxLength: MAX_QUERY_LENGTH,
+    });
+    expect(String(param("q").description)).toContain(`${MAX_QUERY_PARAMETERS} query parameters`);
   });
 
   it("type is a comma-separated list of SEARCH_TYPES", () => {

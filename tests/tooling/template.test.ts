@@ -311,11 +311,21 @@ describe("IAM", () => {
     }
   });
 
-  it("SearchFunction can read the secret and nothing else", () => {
+  it("SearchFunction can read the secret and use the cache table, nothing else", () => {
     const statements = perFunction.find(([id]) => id === "SearchFunction")?.[1] ?? [];
     const actions = statements.flatMap(actionsOf);
     expect(actions.filter((a) => a.startsWith("s3:") || a.startsWith("ssm:"))).toEqual([]);
-    expect(new Set(actions)).toEqual(new Set(["secretsmanager:GetSecretValue", "kms:Decrypt"]));
+    expect(new Set(actions)).toEqual(
+      new Set([
+        "secretsmanager:GetSecretValue",
+        "kms:Decrypt",
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+      ]),
+    );
+    const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("dynamodb:")));
+    expect(dynamo.map((s) => s.Resource)).toEqual([{ "Fn::GetAtt": ["CacheTable", "Arn"] }]);
   });
 
   it("ScheduledFunction reads its parameter and writes only below the results prefix", () => {

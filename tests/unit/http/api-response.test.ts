@@ -18,12 +18,18 @@ describe("jsonText", () => {
 
     expect(jsonText(200, text)).toEqual({
       statusCode: 200,
-      headers: { "content-type": "application/json" },
+      headers: { "content-type": "application/json", "x-content-type-options": "nosniff" },
       body: text,
       isBase64Encoded: false,
     });
   });
 });
+
+const ERROR_HEADERS = {
+  "content-type": "application/json",
+  "x-content-type-options": "nosniff",
+  "cache-control": "no-store",
+};
 
 describe("errorResponse", () => {
   it("answers a validation error as 400 in Spotify's error shape", () => {
@@ -31,7 +37,7 @@ describe("errorResponse", () => {
 
     expect(result).toEqual({
       statusCode: 400,
-      headers: { "content-type": "application/json" },
+      headers: ERROR_HEADERS,
       body: '{"error":{"status":400,"message":"Missing required parameter q"}}',
       isBase64Encoded: false,
     });
@@ -78,7 +84,7 @@ describe("errorResponse", () => {
   it("adds neither Retry-After, reason nor Allow when the error has none", () => {
     const result = errorResponse(new UpstreamError(502, "Spotify answered 500 after 3 attempts"));
 
-    expect(result.headers).toEqual({ "content-type": "application/json" });
+    expect(result.headers).toEqual(ERROR_HEADERS);
     expect(bodyOf(result)).toEqual({
       error: { status: 502, message: "Spotify answered 500 after 3 attempts" },
     });
@@ -104,7 +110,7 @@ describe("errorResponse", () => {
     expect(result.statusCode).toBe(500);
     expect(result.body).toBe('{"error":{"status":500,"message":"Internal error"}}');
     expect(JSON.stringify(result)).not.toContain("secret-token-xyz");
-    expect(result.headers).toEqual({ "content-type": "application/json" });
+    expect(result.headers).toEqual(ERROR_HEADERS);
   });
 
   it("never includes the stack or cause of a known error", () => {

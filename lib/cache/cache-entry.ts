@@ -1,0 +1,30 @@
+/** One cached answer: Spotify's body exactly as sent, and the times that decide how it may be used. */
+export interface CacheEntry {
+  /** Spotify's body, byte for byte. */
+  body: string;
+  /** When Spotify produced it (epoch ms): the base of `Age`. */
+  storedAt: number;
+  /** Served without asking Spotify until then (epoch ms). */
+  freshUntil: number;
+  /** Served while Spotify cannot answer until then (epoch ms); useless after. */
+  staleUntil: number;
+}
+
+/** A fresh entry is served as is; a stale one only when Spotify cannot answer. */
+export function isFresh(entry: CacheEntry, now: number): boolean {
+  return now < entry.freshUntil;
+}
+
+export function isUsable(entry: CacheEntry, now: number): boolean {
+  return now < entry.staleUntil;
+}
+
+/** The entry with the most freshness left, of those still usable. */
+export function newest(
+  a: CacheEntry | undefined,
+  b: CacheEntry | undefined,
+  now: number,
+): CacheEntry | undefined {
+  const usable = [a, b].filter((entry): entry is CacheEntry => !!entry && isUsable(entry, now));
+  return usable.sort((x, y) => y.freshUntil - x.freshUntil)[0];
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from "node:crypto";
+import type { TableItem } from "../aws/cache-table.ts";
+import {
+  announce,
+  COOLDOWN_KEY,
+  type CooldownRecord,
+  decodeCooldown,
+  settle,
+  takeLease,
+} from "../aws/cooldown-record.ts";
+import type { SharedTier } from "../cache/shared-tier.ts";
+import type { Clock } from "../clock.ts";
+import type { RetrySettings } from "../config.ts";
+import type { Deadline } from "../deadline.ts";
+import { UpstreamError } from "../errors.ts";
+import type { Log, MetricsSink } from "../observability/types.ts";
+import type { Cooldown } from "./cooldown.ts";
+import { decideCooldown, MIN_ATTEMPT_MS } from "./policy.ts";
+
+/** How often a container waiting for another's probe looks at the record again. */
+export const PROBE_POLL_MS = 100;
+/** Passes of the gate before it gives up waiting (each one waits or reads once). */
+const MAX_PASSES = 200;
+
+export interface FleetCooldownDeps {
+  shared: SharedTier;
+  /** This container's own cooldown, which the fleet's record extends. */
+  cooldown: Cooldown;
+  clock: Clock;
+  settings: RetrySettings;
+  log: Log;
+  metrics: MetricsSink;
+}
+
+/** Held by the one container that probes Spotify after a fleet-wide window. */
+export interface ProbeLease {
+  until: number;
+}
+
+/**
+ * One Spotify budget for the whole fleet: a 429 any container receives is recorded in the shared
+ * table, every container reads it before calling Spotify (with the cache read, one round trip) and
+ * behaves as its own cooldown would; after the window one container probes (a lease taken with a
+ * conditional write) and the others follow its outcome. If the table fails, each container falls
+ * back to its own cooldown.
+ */
+export class FleetCooldown {
+  readonly key = COOLDOWN_KEY;
+  private readonly owner = randomUUID();
+
+  constructor(private readonly deps: FleetCooldownDeps) {}
+
+  /** Records a window Spotify announced to this container (extend-only). */
+  async announce(until: number, reason: string | undefined, deadline: Deadline): Promise<void> {
+    await this.deps.shared.updateIf(this.key, announce(until, reason), deadline, "announce");
+  }
+
+  /**
+   * Takes the fleet's record (read with the cache entry) into this container's own cooldown: a
+   * running window is waited out or answered as the local rules say, and a window that ended
+   * without a probe's answer makes this container's next request ask the fleet first.
+   */
+  observe(item: TableItem | undefined): void {
+    const record = decodeCooldown(item);
+    if (record && !record.settled) this.deps.cooldown.extend(record.until, record.reason);
+  }
+
+  /**
+   * Before this container's first request after a window: waits out a window another container
+   * heard of, waits for another container's probe, or returns the lease when this request is the
+   * fleet's probe. Without an answer from the table, the container's own cooldown decides.
+   */
+  async beforeProbe(deadline: Deadline): Promise<ProbeLease | undefined> {
+    const { clock, cooldown, settings, shared } = this.deps;
+    const first = await shared.readItems([this.key], deadline);
+    let record = decodeCooldown(first?.get(this.key));
+    for (let pass = 0; pass < MAX_PASSES && record; pass++) {
+      const now = clock.now();
+      if (record.until > now) {
+        cooldown.extend(record.until, record.reason);
+        await this.waitOrFail(record, deadline);
+      } else if (record.settled || record.probeOwner === this.owner) {
+        return undefined;
+      } else if (record.probeUntil > now) {
+        if (!deadline.allows(PROBE_POLL_MS, MIN_ATTEMPT_MS)) throw this.probeBusy();
+        await clock.sleep(PROBE_POLL_MS);
+      } else {
+        const leaseUntil = now + Math.min(settings.attemptTimeoutMs, deadline.remainingMs());
+        const taken = await shared.updateIf(
+          this.key,
+          takeLease(record.until, this.owner, now, leaseUntil),
+          deadline,
+          "probe lease",
+        );
+        if (taken === undefined) return undefined;
+        if (taken) return { until: record.until };
+      }
+      const items = await shared.readItems([this.key], deadline);
+      if (!items) return undefined;
+      record = decodeCooldown(items.get(this.key));
+    }
+    if (record) throw this.probeBusy();
+    return undefined;
+  }
+
+  /** Spotify answered the probe: the others may go. */
+  async settle(lease: ProbeLease, deadline: Deadline): Promise<void> {
+    await this.deps.shared.updateIf(this.key, settle(lease.until), deadline, "settle");
+  }
+
+  private async waitOrFail(record: CooldownRecord, deadline: Deadline): Promise<void> {
+    const { clock, settings, log, metrics } = this.deps;
+    const step = decideCooldown(record.until - clock.now(), record.reason, settings, deadline);
+    if (step.action === "fail") {
+      metrics.count("CooldownRejections");
+      log.info("Answering from the fleet's rate-limit cooldown without calling Spotify", {
+        retryAfterSeconds: step.error.retryAfterSeconds,
+        reason: step.error.reason,
+      });
+      throw step.error;
+    }
+    if (step.action === "wait") {
+      log.info("Waiting out the fleet's rate-limit cooldown", { delayMs: step.ms });
+      await clock.sleep(step.ms);
+    }
+  }
+
+  private probeBusy(): UpstreamError {
+    return new UpstreamError(429, "Spotify is being probed after a rate limit; try again shortly", {
+      retryAfterSeconds: 1,
+    });
+  }
+}
