@@ -40,8 +40,9 @@ describe("the bench runner", () => {
     const stub: Bundle = { file, exportName: "handler", bytes: 0, powertoolsBytes: 0 };
     const template = loadTemplate();
     const search = { spec: functionOf(template, "SearchFunction"), bundle: stub, floor: stub };
+    const resources = Object.fromEntries(Object.keys(template.Resources).map((id) => [id, id]));
     const stack: LocalStack = {
-      resources: { SpotifySecret: "the-local-secret" },
+      resources: { ...resources, SpotifySecret: "the-local-secret" },
       env: {},
       moto: { endpoint: "", pid: undefined },
       emulator: undefined,
