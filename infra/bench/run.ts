@@ -14,6 +14,7 @@ import { functionOf, loadTemplate, PROJECT_ROOT } from "../template.ts";
 import { buildBundles, buildRunner, bundleSizes } from "./bundles.ts";
 import {
   type Bench,
+  CACHING_OFF,
   event,
   type Measurement,
   runContainer,
@@ -145,7 +146,7 @@ async function probeSearchUrl(bench: Bench): Promise<string> {
       bench.search,
       bench.search.bundle,
       { mode: "steps", steps: [{ event: event("search-http-api.json"), pauseBeforeMs: 0 }] },
-      { label: "probe-SearchFunction" },
+      { label: "probe-SearchFunction", env: CACHING_OFF },
     ),
   );
   const request = bench.emulator.requests.slice(before).find((r) => r.endpoint === "search");
