@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { startLocalStack } from "../local/stack.ts";
@@ -64,7 +64,8 @@ async function main(): Promise<number> {
 
   const started = Date.now();
   const out = resolve(values.out);
-  const filesDir = join(dirname(out), "bench.files");
+  // Beside the report and named after it, so runs with different --out never share files.
+  const filesDir = join(dirname(out), `${basename(out, ".json")}.files`);
   rmSync(filesDir, { recursive: true, force: true });
   mkdirSync(filesDir, { recursive: true });
 
