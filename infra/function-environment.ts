@@ -2,7 +2,7 @@
  * A function's environment as template.yaml gives it, resolved the way a local run needs it: the
  * one resolver behind `npm run invoke`, `npm start`, the bench and the template tests.
  */
-import { type CfnTemplate, functionOf, isRecord } from "./template.ts";
+import { type CfnTemplate, type FunctionSpec, functionOf, isRecord } from "./template.ts";
 
 export interface EnvironmentOptions {
   /** What `!Ref <Resource>` (and `!GetAtt <Resource>.<Attr>`, key `Resource.Attr`) stands for. */
@@ -49,6 +49,24 @@ export function functionEnvironment(
     }
   }
   return { ...env, ...options.overrides };
+}
+
+/** What the Lambda runtime itself sets in every container of `fn` (`sam local invoke` too). */
+export function lambdaRuntimeVariables(fn: FunctionSpec): Record<string, string> {
+  const logging = fn.properties.LoggingConfig;
+  const format =
+    isRecord(logging) && typeof logging.LogFormat === "string" ? logging.LogFormat : "";
+  return {
+    AWS_LAMBDA_FUNCTION_NAME: fn.logicalId,
+    AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+    AWS_LAMBDA_FUNCTION_VERSION: "$LATEST",
+    AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${fn.logicalId}`,
+    AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+    // Powertools reads it to tell a cold start.
+    AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+    ...(format && { AWS_LAMBDA_LOG_FORMAT: format }),
+    _HANDLER: fn.handler,
+  };
 }
 
 class Resolver {

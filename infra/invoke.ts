@@ -3,7 +3,7 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { buildIfStale } from "./build-cache.ts";
-import { functionEnvironment } from "./function-environment.ts";
+import { functionEnvironment, lambdaRuntimeVariables } from "./function-environment.ts";
 import { lambdaContext } from "./local/lambda-context.ts";
 import { realCredentialsFromEnv, startLocalStack } from "./local/stack.ts";
 import { type CfnTemplate, type FunctionSpec, functionOf, loadTemplate } from "./template.ts";
@@ -63,7 +63,7 @@ try {
     process.env,
     functionEnvironment(template, logicalId, {
       resources: stack.resources,
-      overrides: { ...stack.env, ...overrides },
+      overrides: { ...lambdaRuntimeVariables(spec), ...stack.env, ...overrides },
     }),
   );
   const module = (await import(pathToFileURL(build.handlerFile).href)) as Record<string, unknown>;

@@ -7,6 +7,7 @@
 import {
   type Bench,
   type BenchFunction,
+  CACHING_OFF,
   event,
   type Measurement,
   runContainer,
@@ -36,7 +37,10 @@ async function coldStart(bench: Bench, variant: Variant): Promise<number> {
           { event: event(isSearch ? "search-http-api.json" : "scheduled.json"), pauseBeforeMs: 0 },
         ],
       },
-      { label: `cold-${variant.key}`, env: isSearch ? { BENCH_SEARCH_URL: bench.searchUrl } : {} },
+      {
+        label: `cold-${variant.key}`,
+        env: isSearch ? { ...CACHING_OFF, BENCH_SEARCH_URL: bench.searchUrl } : {},
+      },
     ),
   );
   const first = steps[0];

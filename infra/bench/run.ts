@@ -6,7 +6,7 @@
  */
 import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { startLocalStack } from "../local/stack.ts";
@@ -15,6 +15,7 @@ import { buildBundles, buildRunner, bundleSizes } from "./bundles.ts";
 import { responseCache } from "./cache.ts";
 import {
   type Bench,
+  CACHING_OFF,
   event,
   type Measurement,
   runContainer,
@@ -42,8 +43,8 @@ const USAGE = `npm run bench [-- options]
 
 const progress = (line: string) => process.stderr.write(`bench: ${line}\n`);
 
-async function main(): Promise<number> {
-  const { values } = parseArgs({
+function options() {
+  return parseArgs({
     options: {
       quick: { type: "boolean", default: false },
       out: { type: "string", default: resolve(PROJECT_ROOT, "bench-results/bench.json") },
@@ -51,7 +52,17 @@ async function main(): Promise<number> {
       fleet: { type: "boolean", default: false },
       help: { type: "boolean", short: "h", default: false },
     },
-  });
+  }).values;
+}
+
+async function main(): Promise<number> {
+  let values: ReturnType<typeof options>;
+  try {
+    values = options();
+  } catch (error) {
+    console.error(`${(error as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
   if (values.help) {
     console.log(USAGE);
     return 0;
@@ -60,7 +71,8 @@ async function main(): Promise<number> {
 
   const started = Date.now();
   const out = resolve(values.out);
-  const filesDir = join(dirname(out), "bench.files");
+  // Beside the report and named after it, so runs with different --out never share files.
+  const filesDir = join(dirname(out), `${basename(out, ".json")}.files`);
   rmSync(filesDir, { recursive: true, force: true });
   mkdirSync(filesDir, { recursive: true });
 
@@ -142,7 +154,7 @@ async function probeSearchUrl(bench: Bench): Promise<string> {
       bench.search,
       bench.search.bundle,
       { mode: "steps", steps: [{ event: event("search-http-api.json"), pauseBeforeMs: 0 }] },
-      { label: "probe-SearchFunction" },
+      { label: "probe-SearchFunction", env: CACHING_OFF },
     ),
   );
   const request = bench.emulator.requests.slice(before).find((r) => r.endpoint === "search");
@@ -163,14 +175,19 @@ async function fleet(quick: boolean): Promise<number> {
     );
     return 2;
   }
+  // The fleet prints its progress; its tables come back in the report.
+  type Report = { table?: unknown; checksTable?: unknown } | undefined;
   const module = (await import(pathToFileURL(file).href)) as {
-    runFleet?: (options: { quick: boolean }) => unknown;
+    runFleet?: (options: { quick: boolean }) => Promise<Report>;
   };
   if (typeof module.runFleet !== "function") {
     console.error(`bench --fleet: ${relative(process.cwd(), file)} exports no runFleet()`);
     return 2;
   }
-  await module.runFleet({ quick });
+  const report = await module.runFleet({ quick });
+  for (const text of [report?.table, report?.checksTable]) {
+    if (typeof text === "string") console.log(`${text}\n`);
+  }
   return 0;
 }
 

@@ -1,9 +1,10 @@
 /**
- * Warm SearchFunction: one container invoked many times with events/search-http-api.json, each
- * invocation paired with a bare `fetch` of the same emulator URL with a valid token (the floor),
- * the pair's order alternating. p50 and p99 of each; ratio = handler / bare fetch.
+ * Warm SearchFunction, caching off (child.ts): one container invoked many times with
+ * events/search-http-api.json, each invocation paired with a bare `fetch` of the same emulator
+ * URL with a valid token (the floor), the pair's order alternating. p50 and p99 of each; ratio =
+ * handler / bare fetch.
  */
-import { event, type Measurement, runContainer } from "./child.ts";
+import { CACHING_OFF, event, type Measurement, runContainer } from "./child.ts";
 import { median, quantile, row } from "./report.ts";
 
 const TARGETS = { p50: 1.15, p99: 1.5 };
@@ -25,13 +26,13 @@ export const warmInvocations: Measurement = {
         fetchUrl: bench.searchUrl,
         token: bench.emulator.issueToken(),
       },
-      { label: "warm-SearchFunction", nodeArgs: bench.warmNodeArgs },
+      { label: "warm-SearchFunction", env: CACHING_OFF, nodeArgs: bench.warmNodeArgs },
     );
     if (result.mode !== "warm" || result.outcomes.join() !== "200") {
       throw new Error(`warm invocations were not all 200: ${JSON.stringify(result)}`);
     }
     const { handlerMs, fetchMs } = result;
-    const id = `SearchFunction warm, ${pairs} invocations`;
+    const id = `SearchFunction warm, caching off, ${pairs} invocations`;
     const rows = [
       row(`${id}: p50`, "ms", median(handlerMs), median(fetchMs), TARGETS.p50),
       row(`${id}: p99`, "ms", quantile(handlerMs, 0.99), quantile(fetchMs, 0.99), TARGETS.p99),

@@ -75,8 +75,6 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       AWS_ACCESS_KEY_ID: "local",
       AWS_SECRET_ACCESS_KEY: "local",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-      // As Lambda sets it; Powertools reads it to tell a cold start.
-      AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
       ...(emulator
         ? { SPOTIFY_ACCOUNTS_URL: emulator.accountsUrl, SPOTIFY_API_URL: emulator.apiUrl }
         : {}),

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage } from "node:http";
 import { parseArgs } from "node:util";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from "aws-lambda";
-import { functionEnvironment } from "../function-environment.ts";
+import { functionEnvironment, lambdaRuntimeVariables } from "../function-environment.ts";
 import { functionOf, loadTemplate } from "../template.ts";
 import { toHttpApiEvent, writeResult } from "./http-event.ts";
 import { lambdaContext } from "./lambda-context.ts";
@@ -44,7 +44,7 @@ Object.assign(
   process.env,
   functionEnvironment(template, spec.logicalId, {
     resources: stack.resources,
-    overrides: stack.env,
+    overrides: { ...lambdaRuntimeVariables(spec), ...stack.env },
   }),
 );
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResult>;

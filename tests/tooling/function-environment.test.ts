@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation ${} substitutions, not JS.
 import { describe, expect, it } from "vitest";
-import { functionEnvironment } from "../../infra/function-environment.ts";
-import { loadTemplate, parseTemplate } from "../../infra/template.ts";
+import { functionEnvironment, lambdaRuntimeVariables } from "../../infra/function-environment.ts";
+import { functionOf, loadTemplate, parseTemplate } from "../../infra/template.ts";
 
 const template = parseTemplate(`
 Parameters:
@@ -127,6 +127,20 @@ Resources:
       SCHEDULED_QUERIES_PARAMETER: "p",
       RESULTS_BUCKET: "b",
       SPOTIFY_MAX_LIMIT: String(sam.Parameters?.SpotifyMaxLimit?.Default),
+    });
+  });
+});
+
+describe("lambdaRuntimeVariables", () => {
+  it("are what Lambda sets from the function's settings", () => {
+    const fn = functionOf(loadTemplate(), "SearchFunction");
+    expect(lambdaRuntimeVariables(fn)).toMatchObject({
+      AWS_LAMBDA_FUNCTION_NAME: "SearchFunction",
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.memorySize),
+      AWS_EXECUTION_ENV: `AWS_Lambda_${fn.runtime}`,
+      AWS_LAMBDA_INITIALIZATION_TYPE: "on-demand",
+      AWS_LAMBDA_LOG_FORMAT: "JSON",
+      _HANDLER: fn.handler,
     });
   });
 });
