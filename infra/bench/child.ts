@@ -3,7 +3,7 @@
  * running the runner on a bundle, with the environment the deployed function gets.
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync, rmSync } from "node:fs";
+import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { functionEnvironment, lambdaRuntimeVariables } from "../function-environment.ts";
 import type { Emulator } from "../local/emulator/types.ts";
@@ -83,7 +83,10 @@ export async function runContainer(
     resultFile,
   } as RunnerConfig;
   const log = openSync(join(bench.filesDir, `${options.label}.log`), "a");
-  const args = [...(options.nodeArgs ?? []), bench.runnerFile, JSON.stringify(config)];
+  // A file, not an argument: a long list of steps is more than a command line holds.
+  const configFile = join(bench.filesDir, `config-${sequence}.json`);
+  writeFileSync(configFile, JSON.stringify(config));
+  const args = [...(options.nodeArgs ?? []), bench.runnerFile, configFile];
   const child = spawn(process.execPath, args, {
     env: lambdaEnvironment(bench, fn.spec, options.env),
     stdio: ["ignore", log, "pipe"],
@@ -106,6 +109,7 @@ export async function runContainer(
     running.delete(child);
     closeSync(log);
     rmSync(resultFile, { force: true });
+    rmSync(configFile, { force: true });
   }
 }
 

@@ -1,11 +1,11 @@
 /**
  * The bench's child process, bundled by the bench into plain JavaScript and run by plain `node`
  * (no tsx), one fresh process per container, the way the Lambda runtime loads a function. It
- * imports a built bundle, invokes its handler as the config (argv[2], JSON) asks, writes one JSON
+ * imports a built bundle, invokes its handler as the config (the JSON file argv[2]) asks, writes one JSON
  * result to `resultFile` and exits. The function's own output goes to the stdout it was given.
  * Times are `performance.now()`: ms since this process started.
  */
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { pathToFileURL } from "node:url";
 import { lambdaContext } from "../local/lambda-context.ts";
 
@@ -46,7 +46,7 @@ export type RunnerResult = { timeOrigin: number } & (
 
 type Handler = (event: unknown, context: unknown) => Promise<unknown>;
 
-const config = JSON.parse(process.argv[2] ?? "{}") as RunnerConfig;
+const config = JSON.parse(readFileSync(process.argv[2] ?? "", "utf8")) as RunnerConfig;
 const fn = { functionName: config.functionName, memoryMb: config.memoryMb };
 
 async function invoke(handler: Handler, event: unknown): Promise<Step> {
