@@ -13,6 +13,8 @@ const { values } = parseArgs({
   options: {
     pages: { type: "string", default: "2000" },
     child: { type: "boolean", default: false },
+    /** Caps the run's V8 heap: a run whose memory is bounded still completes under a small cap. */
+    "heap-mib": { type: "string" },
   },
 });
 /** With limit 10, Spotify's `next` links stop at offset 990: 99 pages at most. */
@@ -37,6 +39,7 @@ if (values.child) {
   const { handler } = await import("../handlers/scheduled.ts");
   const context = { getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
   const before = process.memoryUsage().rss;
+  const liveBefore = liveHeapMiB();
   const started = performance.now();
   const summary = await handler({ id: `memory-${pages}-${Date.now()}`, queries }, context);
   const result = {
@@ -44,10 +47,18 @@ if (values.child) {
     object: summary.object !== null,
     seconds: Math.round((performance.now() - started) / 100) / 10,
     rssBeforeMiB: Math.round(before / 2 ** 20),
+    liveHeapBeforeMiB: liveBefore,
     peakRssMiB: Math.round((process.resourceUsage().maxRSS * 1024) / 2 ** 20),
+    liveHeapAfterMiB: liveHeapMiB(),
   };
   process.stderr.write(`RESULT ${JSON.stringify(result)}\n`);
   process.exit(0);
+}
+
+/** Heap still reachable after a full collection (the child runs with --expose-gc). */
+function liveHeapMiB(): number {
+  (globalThis as { gc?: () => void }).gc?.();
+  return Math.round(process.memoryUsage().heapUsed / 2 ** 20);
 }
 
 const stack = await startLocalStack();
@@ -70,7 +81,16 @@ try {
 }
 
 function runChild(pages: number, env: NodeJS.ProcessEnv): Promise<unknown> {
-  const args = ["--import", "tsx", import.meta.filename, "--child", "--pages", String(pages)];
+  const heap = values["heap-mib"] ? [`--max-old-space-size=${values["heap-mib"]}`] : [];
+  const args = [
+    ...heap,
+    "--import",
+    "tsx",
+    import.meta.filename,
+    "--child",
+    "--pages",
+    String(pages),
+  ];
   const child = spawn(process.execPath, args, { env, stdio: ["ignore", "ignore", "pipe"] });
   let stderr = "";
   child.stderr.on("data", (chunk: Buffer) => {

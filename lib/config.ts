@@ -52,6 +52,10 @@ export interface ScheduledConfig {
   concurrency: number;
   /** Longest `Retry-After` the batch waits out (it has minutes, the API has seconds). */
   maxRetryAfterMs: number;
+  /** The batch's own pace, so it leaves room in the app's rate window for the API. */
+  requestsPerSecond: number;
+  /** Requests to Spotify (every search page attempt, retries included) one run may send. */
+  maxRequests: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -91,6 +95,8 @@ export const SCHEDULED_SETTINGS = {
   RESULTS_PREFIX: "spotify-search",
   BATCH_CONCURRENCY: "4",
   BATCH_MAX_WAIT_SECONDS: "60",
+  BATCH_REQUESTS_PER_SECOND: "5",
+  BATCH_MAX_REQUESTS: "1000",
 } as const;
 
 /** Read by Powertools Logger and Metrics themselves. */
@@ -222,5 +228,13 @@ export function loadScheduledConfig(env: Env = process.env): ScheduledConfig {
     concurrency: integer(env, "BATCH_CONCURRENCY", s.BATCH_CONCURRENCY, 1, 32),
     maxRetryAfterMs:
       1000 * integer(env, "BATCH_MAX_WAIT_SECONDS", s.BATCH_MAX_WAIT_SECONDS, 0, 900),
+    requestsPerSecond: integer(
+      env,
+      "BATCH_REQUESTS_PER_SECOND",
+      s.BATCH_REQUESTS_PER_SECOND,
+      1,
+      1000,
+    ),
+    maxRequests: integer(env, "BATCH_MAX_REQUESTS", s.BATCH_MAX_REQUESTS, 1, 100_000),
   };
 }

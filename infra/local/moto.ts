@@ -6,6 +6,8 @@ import { delimiter, join, resolve } from "node:path";
 export interface MotoServer {
   endpoint: string;
   pid: number;
+  /** Resolves when moto's process has exited (stopped, or killed by someone else). */
+  exited: Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -71,7 +73,11 @@ export async function startMoto(options: { port?: number } = {}): Promise<MotoSe
     );
   }
   if (child.pid === undefined) throw new Error("moto_server has no PID");
-  return { endpoint, pid: child.pid, stop: () => stopChild(child) };
+  const exited = new Promise<void>((resolveExit) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolveExit();
+    else child.once("exit", () => resolveExit());
+  });
+  return { endpoint, pid: child.pid, exited, stop: () => stopChild(child) };
 }
 
 async function waitUntilReady(endpoint: string, child: ChildProcess): Promise<void> {

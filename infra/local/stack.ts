@@ -24,8 +24,8 @@ export interface LocalStack {
   resources: Record<string, string>;
   /** Set over the template's variables: the SDK's endpoint and credentials, the Spotify URLs. */
   env: Record<string, string>;
-  /** moto's endpoint, and its PID when this stack started it. */
-  moto: { endpoint: string; pid: number | undefined };
+  /** moto's endpoint, and its PID and exit when this stack started it. */
+  moto: { endpoint: string; pid: number | undefined; exited: Promise<void> | undefined };
   /** Absent when real Spotify credentials were given. */
   emulator: Emulator | undefined;
   stop(): Promise<void>;
@@ -57,7 +57,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
   // Node 20 still runs this project; the SDK's notice about its future minimum is noise here.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   const started = options.motoEndpoint === undefined ? await startMoto() : undefined;
-  const moto = { endpoint: options.motoEndpoint ?? started?.endpoint ?? "", pid: started?.pid };
+  const moto = {
+    endpoint: options.motoEndpoint ?? started?.endpoint ?? "",
+    pid: started?.pid,
+    exited: started?.exited,
+  };
   let emulator: Emulator | undefined;
   try {
     const client = options.realCredentials ?? LOCAL_CLIENT;

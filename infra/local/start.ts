@@ -5,6 +5,7 @@ import { functionEnvironment, lambdaRuntimeVariables } from "../function-environ
 import { functionOf, loadTemplate } from "../template.ts";
 import { toHttpApiEvent, writeResult } from "./http-event.ts";
 import { lambdaContext } from "./lambda-context.ts";
+import { exitOnSignals } from "./shutdown.ts";
 import { realCredentialsFromEnv, startLocalStack } from "./stack.ts";
 
 /**
@@ -24,19 +25,15 @@ if (!Number.isInteger(port) || port < 0 || port > 65_535) {
   process.exit(2);
 }
 
+// Signal handling first: a signal during start-up still stops what was started.
+const shutdown = exitOnSignals((line) => process.stderr.write(`npm start: ${line}\n`));
 const realCredentials = realCredentialsFromEnv();
-const stack = await startLocalStack({ realCredentials });
-let stopping = false;
-const stop = async (code: number) => {
-  if (stopping) return;
-  stopping = true;
-  server.close();
-  server.closeAllConnections();
-  await stack.stop();
-  process.exit(code);
-};
-process.on("SIGINT", () => void stop(0));
-process.on("SIGTERM", () => void stop(0));
+const stack = await shutdown.during(startLocalStack({ realCredentials }), (started) =>
+  started.stop(),
+);
+// moto gone (killed by someone else): nothing works any more, so everything stops.
+void stack.moto.exited?.then(() => shutdown.stop(1));
+const stop = (code: number) => shutdown.stop(code);
 
 const template = loadTemplate();
 const spec = functionOf(template, "SearchFunction");
@@ -64,6 +61,11 @@ const server = createServer(async (request, response) => {
     response.writeHead(502, { "content-type": "application/json" });
     response.end(JSON.stringify({ message: "Internal Server Error" }));
   }
+});
+
+shutdown.add(() => {
+  server.close();
+  server.closeAllConnections();
 });
 
 server.on("error", (error) => {

@@ -9,6 +9,7 @@ import { emfMetrics } from "../observability/metrics.ts";
 import { containerRuntime } from "./runtime.ts";
 
 let parameters: ParameterCache | undefined;
+let store: ResultsStore | undefined;
 
 /**
  * The scheduled collection's dependencies for this container: the shared Spotify runtime (which
@@ -19,8 +20,21 @@ export function containerCollector(): CollectDeps {
   const config = loadScheduledConfig();
   const spotify = containerRuntime({ maxRetryAfterMs: config.maxRetryAfterMs });
   parameters ??= new ParameterCache(ssmClient(), spotify.clock, config.queriesCacheTtlMs);
-  const store = config.resultsBucket
-    ? new ResultsStore(s3Client(), config.resultsBucket, config.resultsPrefix)
-    : undefined;
-  return { spotify, config, parameters, store, log: logger, metrics: emfMetrics };
+  // Kept across warm invocations: it remembers how long storing took, to size the reserve.
+  if (config.resultsBucket) {
+    store ??= new ResultsStore(
+      s3Client(),
+      config.resultsBucket,
+      config.resultsPrefix,
+      spotify.clock,
+    );
+  }
+  return {
+    spotify,
+    config,
+    parameters,
+    store: config.resultsBucket ? store : undefined,
+    log: logger,
+    metrics: emfMetrics,
+  };
 }

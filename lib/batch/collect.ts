@@ -1,12 +1,14 @@
 import type { SpotifyRuntime } from "../app/runtime.ts";
 import type { ParameterCache } from "../aws/parameter-cache.ts";
-import type { ResultsStore } from "../aws/results-store.ts";
+import type { ResultsStore, ResultsUpload, StoreResult } from "../aws/results-store.ts";
 import type { ScheduledConfig } from "../config.ts";
 import { Deadline } from "../deadline.ts";
 import { CollectionFailedError } from "../errors.ts";
 import type { Log, MetricsSink } from "../observability/types.ts";
+import { MIN_ATTEMPT_MS } from "../spotify/policy.ts";
 import { parseBatch, parseBatchText } from "./parse-batch.ts";
-import { type QueryFailure, runBatch } from "./run-batch.ts";
+import { RequestPacer } from "./request-pacer.ts";
+import { type QueryFailure, type ResultLine, runBatch, type SkippedQuery } from "./run-batch.ts";
 import type { ScheduledRun } from "./scheduled-event.ts";
 
 export interface CollectionSummary {
@@ -19,8 +21,12 @@ export interface CollectionSummary {
   pages: number;
   durationMs: number;
   object: string | null;
+  /** True when the object was already there (a replayed run): it was left as it was. */
+  alreadyStored: boolean;
+  /** Requests sent to Spotify for search pages (retries included), against BATCH_MAX_REQUESTS. */
+  requests: number;
   failures: QueryFailure[];
-  skippedQueries: { index: number; q: string; type: string }[];
+  skippedQueries: SkippedQuery[];
 }
 
 export interface CollectDeps {
@@ -32,8 +38,27 @@ export interface CollectDeps {
   metrics: MetricsSink;
 }
 
-/** Time kept back from the searches for writing the results. */
-export const WRITE_RESERVE_MS = 3_000;
+/** Bounds of the time kept back from the searches for finishing the results upload. */
+export const MIN_WRITE_RESERVE_MS = 250;
+export const MAX_WRITE_RESERVE_MS = 3_000;
+/** Bounds of the time a search (or page) must have left to start. */
+export const MAX_TIME_TO_START_MS = 1_000;
+
+/**
+ * The write reserve, sized from the run's budget and from what finishing actually took last time
+ * (twice over): a tenth of the budget, within [MIN_WRITE_RESERVE_MS, MAX_WRITE_RESERVE_MS], never
+ * more than half the budget. Pages are uploaded as they arrive, so only the last part and the
+ * completion remain at the end.
+ */
+export function writeReserveMs(budgetMs: number, lastFinishMs = 0): number {
+  const wanted = Math.max(MIN_WRITE_RESERVE_MS, budgetMs / 10, 2 * lastFinishMs);
+  return Math.round(Math.max(0, Math.min(MAX_WRITE_RESERVE_MS, wanted, budgetMs / 2)));
+}
+
+/** A quarter of the search budget, within [MIN_ATTEMPT_MS, MAX_TIME_TO_START_MS]. */
+export function minTimeToStartMs(searchBudgetMs: number): number {
+  return Math.round(Math.min(MAX_TIME_TO_START_MS, Math.max(MIN_ATTEMPT_MS, searchBudgetMs / 4)));
+}
 
 export async function collect(
   run: ScheduledRun,
@@ -55,31 +80,58 @@ export async function collect(
   for (const entry of batch.invalid)
     log.warn("Invalid batch entry", { index: entry.index, error: entry.message });
 
-  const searchDeadline = new Deadline(deadline.at - WRITE_RESERVE_MS, spotify.clock);
-  const outcome = await runBatch(
-    run.runId,
-    batch.queries,
-    batch.invalid,
-    searchDeadline,
-    config.concurrency,
-    {
-      client: spotify.client,
-      clock: spotify.clock,
-      log,
-      metrics,
-    },
-  );
+  const budgetMs = deadline.remainingMs();
+  const reserveMs = writeReserveMs(budgetMs, deps.store?.lastFinishMs);
+  const searchDeadline = new Deadline(deadline.at - reserveMs, spotify.clock);
+  const pacer = new RequestPacer(spotify.clock, {
+    requestsPerSecond: config.requestsPerSecond,
+    maxRequests: config.maxRequests,
+  });
+  const key = deps.store?.keyFor(run.runId, run.startedAt);
+  // Opened on the first page, so a run that fetched nothing starts no upload.
+  let upload: ResultsUpload | undefined;
+  const emit = async (line: ResultLine) => {
+    if (!deps.store || key === undefined) return;
+    upload ??= deps.store.open(key);
+    await upload.write(`${JSON.stringify(line)}\n`);
+  };
+
+  let outcome: Awaited<ReturnType<typeof runBatch>>;
+  try {
+    outcome = await runBatch(
+      run.runId,
+      batch.queries,
+      batch.invalid,
+      searchDeadline,
+      {
+        concurrency: config.concurrency,
+        minTimeToStartMs: minTimeToStartMs(searchDeadline.remainingMs()),
+        pacer,
+      },
+      { client: spotify.client, clock: spotify.clock, log, metrics, emit },
+    );
+  } catch (error) {
+    await upload?.abort();
+    throw error;
+  }
 
   const failed = outcome.succeeded === 0 && outcome.failures.length + outcome.skipped.length > 0;
-  let object: string | null = null;
-  // A failed run writes nothing, so its retry starts clean and no reader sees half a run.
-  if (deps.store && outcome.lines.length > 0 && !failed) {
-    object = await deps.store.write(
-      deps.store.keyFor(run.runId, run.startedAt),
-      outcome.lines,
-      deadline.signal(),
-    );
+  let stored: StoreResult | undefined;
+  // A failed run stores nothing (the upload is aborted), so its retry starts clean and no reader
+  // sees half a run.
+  if (upload && failed) await upload.abort();
+  else if (upload) {
+    try {
+      stored = await upload.finish(deadline.signal());
+    } catch (error) {
+      await upload.abort();
+      throw error;
+    }
+    if (stored === "already-stored") {
+      log.warn("The run's results object already exists; it was left as it was", { key });
+    }
   }
+  const object = stored && deps.store && key !== undefined ? deps.store.uri(key) : null;
   const summary: CollectionSummary = {
     runId: run.runId,
     source: fromEvent ? "event" : config.queriesParameter,
@@ -87,9 +139,11 @@ export async function collect(
     failed: outcome.failures.length,
     skipped: outcome.skipped.length,
     items: outcome.items,
-    pages: outcome.lines.length,
+    pages: outcome.pages,
     durationMs: spotify.clock.now() - started,
     object,
+    alreadyStored: stored === "already-stored",
+    requests: pacer.requests,
     failures: outcome.failures,
     skippedQueries: outcome.skipped,
   };

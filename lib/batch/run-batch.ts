@@ -6,6 +6,7 @@ import { asRecord, isRecord } from "../records.ts";
 import type { SearchParams } from "../search/search-params.ts";
 import type { SpotifyClient } from "../spotify/spotify-client.ts";
 import type { BatchQuery, InvalidEntry } from "./parse-batch.ts";
+import { PacingStop, type RequestPacer } from "./request-pacer.ts";
 
 /** One line of the results file: one Spotify page of one search. */
 export interface ResultLine {
@@ -25,11 +26,17 @@ export interface QueryFailure {
   message: string;
 }
 
+export interface SkippedQuery {
+  index: number;
+  q: string;
+  type: string;
+}
+
 export interface BatchOutcome {
-  lines: ResultLine[];
+  pages: number;
   succeeded: number;
   failures: QueryFailure[];
-  skipped: { index: number; q: string; type: string }[];
+  skipped: SkippedQuery[];
   items: number;
 }
 
@@ -38,25 +45,38 @@ export interface BatchRunDeps {
   clock: Clock;
   log: Log;
   metrics: MetricsSink;
+  /** Takes each page as soon as it is fetched (the results upload); its errors end the run. */
+  emit: (line: ResultLine) => Promise<void>;
 }
 
-/** No new search starts with less than this left before the batch's own deadline. */
-export const MIN_TIME_TO_START_MS = 1_000;
+export interface BatchRunSettings {
+  concurrency: number;
+  /** No new search (or page) starts with less than this left before the batch's deadline. */
+  minTimeToStartMs: number;
+  /** Spaces and caps the run's requests to Spotify. */
+  pacer: RequestPacer;
+}
+
+/** An error of the results sink: the run cannot store what it fetches, so it stops. */
+class EmitError extends Error {
+  override name = "EmitError";
+}
 
 /**
  * Runs the searches with bounded concurrency on the shared client (one token, one cooldown, one
- * policy). Stops starting searches when time runs short and reports what it did not run.
+ * policy), each page handed to `emit` as it arrives. Stops starting searches when time runs
+ * short or the run's request cap is reached, and reports what it did not run as skipped.
  */
 export async function runBatch(
   runId: string,
   queries: readonly BatchQuery[],
   invalid: readonly InvalidEntry[],
   deadline: Deadline,
-  concurrency: number,
+  settings: BatchRunSettings,
   deps: BatchRunDeps,
 ): Promise<BatchOutcome> {
   const outcome: BatchOutcome = {
-    lines: [],
+    pages: 0,
     succeeded: 0,
     failures: invalid.map((entry) => ({
       ...describeEntry(entry.entry),
@@ -68,21 +88,30 @@ export async function runBatch(
     items: 0,
   };
   let next = 0;
+  let broken = false;
   const worker = async () => {
     for (let query = queries[next++]; query !== undefined; query = queries[next++]) {
-      if (deadline.remainingMs() < MIN_TIME_TO_START_MS) {
-        outcome.skipped.push({
-          index: query.index,
-          q: query.params.q,
-          type: query.params.types.join(","),
-        });
+      if (
+        broken ||
+        settings.pacer.exhausted ||
+        deadline.remainingMs() < settings.minTimeToStartMs
+      ) {
+        outcome.skipped.push(skipped(query));
         continue;
       }
-      await runQuery(runId, query, deadline, deps, outcome);
+      try {
+        await runQuery(runId, query, deadline, settings, deps, outcome);
+      } catch (error) {
+        broken = true;
+        throw error;
+      }
     }
   };
-  await Promise.all(Array.from({ length: Math.min(concurrency, queries.length) }, worker));
-  outcome.lines.sort((a, b) => a.query_index - b.query_index || a.page - b.page);
+  const workers = Array.from({ length: Math.min(settings.concurrency, queries.length) }, worker);
+  // Every worker settles before the outcome is final, even when the sink broke.
+  const results = await Promise.allSettled(workers);
+  const failure = results.find((result) => result.status === "rejected");
+  if (failure) throw (failure as PromiseRejectedResult).reason;
   outcome.failures.sort((a, b) => a.index - b.index);
   outcome.skipped.sort((a, b) => a.index - b.index);
   return outcome;
@@ -92,44 +121,64 @@ async function runQuery(
   runId: string,
   query: BatchQuery,
   deadline: Deadline,
+  settings: BatchRunSettings,
   deps: BatchRunDeps,
   outcome: BatchOutcome,
 ): Promise<void> {
-  const lines: ResultLine[] = [];
-  const record = (page: number, body: unknown) =>
-    lines.push({
+  const { pacer } = settings;
+  let pages = 0;
+  let items = 0;
+  const record = async (page: number, body: unknown) => {
+    pages++;
+    items += countItems(body);
+    const line: ResultLine = {
       run_id: runId,
       query_index: query.index,
       query: query.params,
       page,
       fetched_at: new Date(deps.clock.now()).toISOString(),
       body,
+    };
+    await deps.emit(line).catch((error: unknown) => {
+      throw new EmitError("Could not store a page", { cause: error });
     });
+  };
   try {
-    const first = await deps.client.search(query.params, deadline);
-    record(1, first.body);
+    const first = await deps.client.search(query.params, deadline, pacer);
+    await record(1, first.body);
     // Each type pages on its own: Spotify's `next` link names only its own type.
     for (const paging of pagingObjects(first.body)) {
       let link = nextOf(paging);
       for (let number = 2; number <= query.pages && link !== undefined; number++) {
-        if (deadline.remainingMs() < MIN_TIME_TO_START_MS) {
-          deps.log.warn("Stopped following pages: the deadline is near", {
+        if (deadline.remainingMs() < settings.minTimeToStartMs || pacer.exhausted) {
+          deps.log.warn("Stopped following pages", {
             index: query.index,
             pages: number - 1,
+            reason: pacer.exhausted ? "request-cap" : "deadline",
           });
           break;
         }
-        const page = await deps.client.followLink(link, deadline);
-        record(number, page.body);
+        const page = await deps.client.followLink(link, deadline, pacer);
+        await record(number, page.body);
         link = pagingObjects(page.body)
           .map(nextOf)
           .find((next) => next !== undefined);
       }
     }
-    outcome.lines.push(...lines);
     outcome.succeeded++;
-    outcome.items += lines.reduce((sum, line) => sum + countItems(line.body), 0);
   } catch (error) {
+    if (error instanceof EmitError) throw error.cause;
+    if (error instanceof PacingStop) {
+      // Not reached: nothing fetched is skipped; a query with pages keeps them and succeeds.
+      deps.log.warn("The pacer stopped a search", {
+        index: query.index,
+        pages,
+        reason: error.reason,
+      });
+      if (pages === 0) outcome.skipped.push(skipped(query));
+      else outcome.succeeded++;
+      return;
+    }
     const status = error instanceof ServiceError ? error.status : 500;
     const message = error instanceof ServiceError ? error.message : "Internal error";
     if (!(error instanceof ServiceError))
@@ -138,7 +187,6 @@ async function runQuery(
         error: String(error),
       });
     // Pages already fetched for a query that failed later are kept: they are real data.
-    outcome.lines.push(...lines);
     outcome.failures.push({
       index: query.index,
       q: query.params.q,
@@ -146,7 +194,14 @@ async function runQuery(
       status,
       message,
     });
+  } finally {
+    outcome.pages += pages;
+    outcome.items += items;
   }
+}
+
+function skipped(query: BatchQuery): SkippedQuery {
+  return { index: query.index, q: query.params.q, type: query.params.types.join(",") };
 }
 
 function nextOf(paging: Record<string, unknown>): string | undefined {

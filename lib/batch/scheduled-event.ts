@@ -3,7 +3,7 @@ import { ValidationError } from "../errors.ts";
 import { asRecord, isRecord } from "../records.ts";
 
 export interface ScheduledRun {
-  /** Stable per EventBridge event, so a retried invocation overwrites its own object. */
+  /** Stable per EventBridge event, so a retried invocation writes (and finds) its own object. */
   runId: string;
   startedAt: Date;
   /** The rule's own searches (custom input), when it carries them. */

@@ -19,9 +19,23 @@ export type Endpoint = "token" | "search";
 
 export type UpstreamRequest = TransportRequest;
 
+/** Spaces and counts requests (the batch's); one holds the turn until it is sent or gives up. */
+export interface Pacer {
+  acquire(deadline: Deadline): Promise<PacerTurn>;
+}
+
+export interface PacerTurn {
+  /** The request leaves now: counted, and the next one's wait starts. */
+  sent(): void;
+  /** The request was not sent (cooldown answer, no time left): the next may go. */
+  release(): void;
+}
+
 export interface CallOptions {
   endpoint: Endpoint;
   deadline: Deadline;
+  /** Paces every attempt of this call, retries included. */
+  pacer?: Pacer;
   /** Builds each attempt afresh, so a retry after a 401 carries the new token. */
   build: () => Promise<UpstreamRequest>;
   /** Called on a 401 before the single retry; when absent, a 401 is delivered to the caller. */
@@ -65,18 +79,26 @@ export class SpotifyCaller {
       canRefreshToken: options.onUnauthorized !== undefined,
     };
     for (let attempt = 1; ; attempt++) {
-      // Built before the cooldown gate, so nothing is awaited between passing it and sending.
-      const request = await options.build();
-      const probe = await this.waitForCooldown(options);
+      // The pacer's turn first: held until the request leaves, so spacing counts real sends.
+      const turn = await options.pacer?.acquire(options.deadline);
       let outcome: Outcome;
+      let probe: ProbeTurn | undefined;
       try {
-        if (!options.deadline.allows(0, MIN_ATTEMPT_MS)) {
-          throw new UpstreamError(504, "No time left to call Spotify before the deadline");
+        // Built before the cooldown gate, so nothing is awaited between passing it and sending.
+        const request = await options.build();
+        probe = await this.waitForCooldown(options);
+        try {
+          if (!options.deadline.allows(0, MIN_ATTEMPT_MS)) {
+            throw new UpstreamError(504, "No time left to call Spotify before the deadline");
+          }
+          turn?.sent();
+          outcome = await this.attempt(request, options.deadline);
+        } finally {
+          // Waiters wake only after the cooldown below is extended: nothing awaits in between.
+          probe?.end();
         }
-        outcome = await this.attempt(request, options.deadline);
       } finally {
-        // Waiters wake only after the cooldown below is extended: nothing awaits in between.
-        probe?.end();
+        turn?.release();
       }
       // Only an answer from a healthy Spotify ends the probe phase; a 5xx keeps the others waiting.
       if (outcome.kind === "response" && outcome.status < 500 && outcome.status !== 429) {

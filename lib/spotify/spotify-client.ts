@@ -2,7 +2,7 @@ import type { Deadline } from "../deadline.ts";
 import { UpstreamError } from "../errors.ts";
 import type { SearchParams } from "../search/search-params.ts";
 import { passThroughError } from "./policy.ts";
-import type { SpotifyCaller } from "./spotify-caller.ts";
+import type { Pacer, SpotifyCaller } from "./spotify-caller.ts";
 import type { TokenProvider } from "./token-provider.ts";
 
 export interface SpotifyPage {
@@ -21,8 +21,8 @@ export class SpotifyClient {
   constructor(private readonly deps: SpotifyClientDeps) {}
 
   /** Runs a search; `text` is Spotify's body unchanged, `body` the same parsed. */
-  search(params: SearchParams, deadline: Deadline): Promise<SpotifyPage> {
-    return this.get(searchUrl(this.deps.apiUrl, params), deadline);
+  search(params: SearchParams, deadline: Deadline, pacer?: Pacer): Promise<SpotifyPage> {
+    return this.get(searchUrl(this.deps.apiUrl, params), deadline, pacer);
   }
 
   /**
@@ -30,7 +30,7 @@ export class SpotifyClient {
    * is followed (no other endpoint, no look-alike path such as `/v1evil`, no credentials in the
    * URL), so the bearer token never goes anywhere else.
    */
-  async followLink(link: string, deadline: Deadline): Promise<SpotifyPage> {
+  async followLink(link: string, deadline: Deadline, pacer?: Pacer): Promise<SpotifyPage> {
     const api = new URL(this.deps.apiUrl);
     const target = URL.canParse(link) ? new URL(link) : undefined;
     const searchPath = `${api.pathname.replace(/\/+$/, "")}/search`;
@@ -43,15 +43,16 @@ export class SpotifyClient {
     ) {
       throw new UpstreamError(502, "Spotify returned a paging link outside its search API");
     }
-    return this.get(target.href, deadline);
+    return this.get(target.href, deadline, pacer);
   }
 
-  private async get(url: string, deadline: Deadline): Promise<SpotifyPage> {
+  private async get(url: string, deadline: Deadline, pacer?: Pacer): Promise<SpotifyPage> {
     const { caller, tokens } = this.deps;
     let token: string | undefined;
     const answer = await caller.call({
       endpoint: "search",
       deadline,
+      pacer,
       build: async () => {
         token = await tokens.get(deadline);
         return {

@@ -49,6 +49,8 @@ async function scheduledStack(setup: Setup = {}) {
     ...stack.env,
     SCHEDULED_QUERIES_PARAMETER: parameter,
     RESULTS_BUCKET: bucket,
+    // The batch's own pace has its tests (scheduled-pacing.test.ts); here it would only add waits.
+    BATCH_REQUESTS_PER_SECOND: "1000",
     ...setup.env,
   };
   const handler = await coldScheduledHandler(env);
@@ -100,7 +102,9 @@ describe("scheduled collection", () => {
     expect(summary.object).toBe(`s3://${bucket}/${keys[0]}`);
     const lines = await linesOf(bucket, keys[0] as string);
     expect(lines).toHaveLength(10);
-    expect(lines.map((line) => line.query.q)).toEqual(artists.map((name) => `artist:${name}`));
+    // Lines are streamed in the order pages arrive; each names its query.
+    const byIndex = [...lines].sort((a, b) => a.query_index - b.query_index);
+    expect(byIndex.map((line) => line.query.q)).toEqual(artists.map((name) => `artist:${name}`));
     for (const line of lines) {
       expect(line).toMatchObject({ run_id: summary.runId, page: 1 });
       expect(Date.parse(line.fetched_at)).not.toBeNaN();

@@ -44,7 +44,7 @@ describe("the bench runner", () => {
     const stack: LocalStack = {
       resources: { ...resources, SpotifySecret: "the-local-secret" },
       env: {},
-      moto: { endpoint: "", pid: undefined },
+      moto: { endpoint: "", pid: undefined, exited: undefined },
       emulator: undefined,
       stop: async () => undefined,
     };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { loadSpotifyConfig } from "../../lib/config.ts";
+import { loadScheduledConfig, loadSpotifyConfig } from "../../lib/config.ts";
 import { ConfigurationError } from "../../lib/errors.ts";
 
 const BASE = { SPOTIFY_SECRET_ID: "spotify-search/credentials" };
@@ -46,5 +46,29 @@ describe("Spotify URLs: https, or plain http only for a loopback host", () => {
       );
       expect((error as Error).message).not.toContain(url);
     }
+  });
+});
+
+describe("the batch's pace and request cap", () => {
+  const SCHEDULED = { SCHEDULED_QUERIES_PARAMETER: "/spotify/queries" };
+
+  it("reads BATCH_REQUESTS_PER_SECOND and BATCH_MAX_REQUESTS", () => {
+    expect(
+      loadScheduledConfig({
+        ...SCHEDULED,
+        BATCH_REQUESTS_PER_SECOND: "2",
+        BATCH_MAX_REQUESTS: "20",
+      }),
+    ).toMatchObject({ requestsPerSecond: 2, maxRequests: 20 });
+  });
+
+  it.each([
+    ["BATCH_REQUESTS_PER_SECOND", "0", "an integer from 1 to 1000"],
+    ["BATCH_REQUESTS_PER_SECOND", "1001", "an integer from 1 to 1000"],
+    ["BATCH_MAX_REQUESTS", "0", "an integer from 1 to 100000"],
+  ])("refuses %s=%s, naming it", (name, value, rule) => {
+    expect(() => loadScheduledConfig({ ...SCHEDULED, [name]: value })).toThrow(
+      `Environment variable ${name} must be ${rule}`,
+    );
   });
 });

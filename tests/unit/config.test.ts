@@ -177,6 +177,8 @@ describe("loadScheduledConfig", () => {
       resultsPrefix: "spotify-search",
       concurrency: 4,
       maxRetryAfterMs: 60_000,
+      requestsPerSecond: 5,
+      maxRequests: 1000,
     });
   });
 
