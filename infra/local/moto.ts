@@ -13,8 +13,22 @@ export interface MotoServer {
 
 const PROJECT_VENV = resolve(import.meta.dirname, "../../.venv");
 
+/**
+ * Set to the moto_server this process found, so the processes it starts (npm start, tests)
+ * skip the check: through pyenv's shims `moto_server --help` costs about a second of CPU.
+ */
+const FOUND = "MOTO_SERVER_BIN";
+
 /** Finds moto_server on PATH or in the project venv; installs it there if Python can. */
 export function findMotoServer(options: { install?: boolean } = {}): string {
+  const known = process.env[FOUND];
+  if (known && existsSync(known)) return known;
+  const found = searchMotoServer(options);
+  process.env[FOUND] = found;
+  return found;
+}
+
+function searchMotoServer(options: { install?: boolean }): string {
   for (const dir of (process.env.PATH ?? "").split(delimiter)) {
     const candidate = join(dir, "moto_server");
     if (dir && existsSync(candidate) && runs(candidate)) return candidate;

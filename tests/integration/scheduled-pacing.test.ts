@@ -88,9 +88,10 @@ describe("the batch paces its own requests (BATCH_REQUESTS_PER_SECOND)", () => {
 
     const times = searchTimes();
     expect(summary).toMatchObject({ succeeded: 11, requests: 11 });
-    expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(2_000 - 10);
-    // Loopback delivery varies by a few ms between requests: allow 10 ms of it.
-    expect(mostInAnySecond(times, 10)).toBeLessThanOrEqual(5);
+    expect((times.at(-1) ?? 0) - (times[0] ?? 0)).toBeGreaterThanOrEqual(2_000 - 50);
+    // Loopback delivery varies between requests, more so on a busy machine: allow 50 ms of it
+    // (the fake-clock test above holds the pacer to the exact spacing).
+    expect(mostInAnySecond(times, 50)).toBeLessThanOrEqual(5);
   });
 
   it("never sleeps past the deadline: with 4 s at 1 per second, the rest is skipped", async () => {

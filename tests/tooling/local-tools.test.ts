@@ -46,66 +46,8 @@ function npm(args: string[]): {
   return { process: started, stdout: () => stdout, stderr: () => stderr };
 }
 
-async function waitFor(
-  check: () => string | undefined,
-  what: string,
-  ms = 60_000,
-): Promise<string> {
-  const giveUpAt = Date.now() + ms;
-  while (Date.now() < giveUpAt) {
-    const found = check();
-    if (found !== undefined) return found;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 // The cases run at once, and on a busy machine each waits for the others' CPU: hence 90 s each.
 const timeout = 90_000;
-
-describe.concurrent("npm start", { timeout }, () => {
-  it("serves GET /search on a local HTTP endpoint and stops moto when it stops", async ({
-    expect,
-  }) => {
-    const run = npm(["start", "--", "--port", "0"]);
-    const child = run.process;
-    const base = await waitFor(
-      () => run.stdout().match(/Ready: .* on (http:\/\/127\.0\.0\.1:\d+)/)?.[1],
-      "the ready line",
-    );
-    const motoPid = Number(run.stderr().match(/moto \S+ \(pid (\d+)\)/)?.[1]);
-    expect(run.stdout()).toContain(`curl '${base}/search?q=BTS&type=artist'`);
-
-    const ok = await fetch(`${base}/search?q=BTS&type=artist`);
-    const bad = await fetch(`${base}/search?q=BTS&type=artist&limit=50`);
-    const post = await fetch(`${base}/search?q=BTS&type=artist`, { method: "POST" });
-
-    expect(ok.status).toBe(200);
-    expect(ok.headers.get("content-type")).toBe("application/json");
-    const body = (await ok.json()) as { artists: { items: { name: string }[] } };
-    expect(body.artists).toMatchObject({ offset: 0, items: expect.any(Array) });
-    expect(body.artists.items[0]?.name).toBe("BTS");
-    expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/limit/);
-    expect(post.status).toBe(405);
-    expect(post.headers.get("allow")).toBe("GET");
-
-    expect(alive(motoPid)).toBe(true);
-    const exited = new Promise((resolve) => child.once("exit", resolve));
-    process.kill(-(child.pid as number), "SIGINT");
-    await exited;
-    await waitFor(() => (alive(motoPid) ? undefined : "stopped"), "moto to stop", 10_000);
-  });
-});
 
 /**
  * The invocations seed the suite's moto (`--aws-endpoint`) instead of starting one each, and find

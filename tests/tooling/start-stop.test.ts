@@ -83,6 +83,8 @@ async function npmStart() {
   started.pids = processes.map((p) => p.pid);
   const role = (test: (cmd: string) => boolean) => processes.find((p) => test(p.cmd))?.pid;
   return {
+    base: /Ready: .* on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? "",
+    output: () => output,
     processes,
     npm: npm.pid ?? 0,
     node: role((cmd) => cmd.includes("infra/local/start.ts") && !cmd.startsWith("npm")),
@@ -91,9 +93,31 @@ async function npmStart() {
 }
 
 describe("npm start stops everything it started, whatever gets the signal", () => {
+  it("serves GET /search; npm gets SIGINT → no process of the tree is left", async () => {
+    const stack = await npmStart();
+    expect(stack.output()).toContain(`curl '${stack.base}/search?q=BTS&type=artist'`);
+
+    const ok = await fetch(`${stack.base}/search?q=BTS&type=artist`);
+    const bad = await fetch(`${stack.base}/search?q=BTS&type=artist&limit=50`);
+    const post = await fetch(`${stack.base}/search?q=BTS&type=artist`, { method: "POST" });
+
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get("content-type")).toBe("application/json");
+    const body = (await ok.json()) as { artists: { items: { name: string }[] } };
+    expect(body.artists).toMatchObject({ offset: 0, items: expect.any(Array) });
+    expect(body.artists.items[0]?.name).toBe("BTS");
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { message: string } }).error.message).toMatch(/limit/);
+    expect(post.status).toBe(405);
+    expect(post.headers.get("allow")).toBe("GET");
+
+    process.kill(stack.npm, "SIGINT");
+    const gone = await waitFor(() => stack.processes.every((p) => !alive(p.pid)), 15_000);
+    expect(gone).toBe(true);
+  }, 90_000);
+
   it.each([
     ["npm", "SIGTERM"],
-    ["npm", "SIGINT"],
     ["npm", "SIGHUP"],
     ["node", "SIGHUP"],
     ["moto", "SIGTERM"],
