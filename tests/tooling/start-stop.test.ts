@@ -1,5 +1,5 @@
-import { type ChildProcess, spawn, spawnSync } from "node:child_process";
-import { afterEach, describe, expect, it } from "vitest";
+import { spawn, spawnSync } from "node:child_process";
+import { afterAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../../infra/template.ts";
 
 interface Proc {
@@ -52,14 +52,11 @@ async function waitFor(check: () => boolean, ms: number): Promise<boolean> {
   return check();
 }
 
-let started: { npm: ChildProcess; pids: number[] } | undefined;
+const startedPids = new Set<number>();
 
-afterEach(async () => {
+afterAll(() => {
   // Whatever a failed case left behind is stopped by its own PID.
-  for (const pid of started?.pids ?? []) {
-    if (alive(pid)) process.kill(pid, "SIGKILL");
-  }
-  started = undefined;
+  for (const pid of startedPids) if (alive(pid)) process.kill(pid, "SIGKILL");
 });
 
 /** `npm start -- --port 0` until its ready line; the PIDs of everything it started. */
@@ -76,11 +73,11 @@ async function npmStart() {
   npm.stderr?.on("data", (chunk: Buffer) => {
     output += chunk.toString();
   });
-  started = { npm, pids: [npm.pid ?? 0] };
+  if (npm.pid) startedPids.add(npm.pid);
   const ready = await waitFor(() => output.includes("Ready:"), 60_000);
   if (!ready) throw new Error(`npm start did not get ready:\n${output}`);
   const processes = tree(npm.pid ?? 0);
-  started.pids = processes.map((p) => p.pid);
+  for (const p of processes) startedPids.add(p.pid);
   const role = (test: (cmd: string) => boolean) => processes.find((p) => test(p.cmd))?.pid;
   return {
     base: /Ready: .* on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? "",
@@ -92,7 +89,8 @@ async function npmStart() {
   };
 }
 
-describe("npm start stops everything it started, whatever gets the signal", () => {
+// Each case starts its own tree; they run at once, so the file takes one start's time, not five.
+describe.concurrent("npm start stops everything it started, whatever gets the signal", () => {
   it("serves GET /search; npm gets SIGINT → no process of the tree is left", async () => {
     const stack = await npmStart();
     expect(stack.output()).toContain(`curl '${stack.base}/search?q=BTS&type=artist'`);

@@ -491,6 +491,7 @@ const LINT_VARIANTS: Record<string, Record<string, string>> = {
     ExistingSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:spotify-AbCdEf",
     ExistingSecretKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/0000-1111",
   },
+  "search reserved concurrency": { SearchReservedConcurrency: "10" },
 };
 
 /** One cfn-lint process checks the template under every parameter file it is given. */
