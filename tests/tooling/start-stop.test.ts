@@ -117,7 +117,6 @@ describe.concurrent("npm start stops everything it started, whatever gets the si
   it.each([
     ["npm", "SIGTERM"],
     ["npm", "SIGHUP"],
-    ["node", "SIGHUP"],
     ["moto", "SIGTERM"],
   ] as const)(
     "%s gets %s → no process of the tree is left",
