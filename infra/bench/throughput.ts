@@ -39,7 +39,11 @@ export const scheduledThroughput: Measurement = {
               { event: { id: "bench-batch", queries }, pauseBeforeMs: WINDOW.windowMs + 100 },
             ],
           },
-          { label: "throughput-ScheduledFunction" },
+          // Its own pace (template default 5/s) set to the window's, to see how it fills it.
+          {
+            label: "throughput-ScheduledFunction",
+            env: { BATCH_REQUESTS_PER_SECOND: String(WINDOW.maxRequests) },
+          },
         ),
       );
       const summary = batch?.summary as { succeeded?: number } | undefined;
