@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Fault, FaultEndpoint } from "../../infra/local/emulator/types.ts";
-import { lambdaContext } from "../support/context.ts";
+import { lambdaContext } from "../../infra/local/lambda-context.ts";
 import { httpApiEvent } from "../support/events.ts";
 import { FakeClock } from "../support/fake-clock.ts";
 import { handlerWithClock } from "../support/runtime.ts";

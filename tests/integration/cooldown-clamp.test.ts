@@ -1,12 +1,12 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterEach, describe, expect, it } from "vitest";
 import { createSearchHandler } from "../../handlers/search.ts";
+import { lambdaContext } from "../../infra/local/lambda-context.ts";
 import { createSpotifyRuntime } from "../../lib/app/runtime.ts";
 import { loadSpotifyConfig } from "../../lib/config.ts";
 import { Deadline } from "../../lib/deadline.ts";
 import type { Log } from "../../lib/observability/types.ts";
 import { decide, MAX_COOLDOWN_MS, type Outcome } from "../../lib/spotify/policy.ts";
-import { lambdaContext } from "../support/context.ts";
 import { httpApiEvent } from "../support/events.ts";
 import { FakeClock } from "../support/fake-clock.ts";
 import { startTestStack, type TestStack } from "../support/stack.ts";

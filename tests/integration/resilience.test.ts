@@ -1,5 +1,6 @@
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterEach, describe, expect, it } from "vitest";
+import { lambdaContext } from "../../infra/local/lambda-context.ts";
 import { createSpotifyRuntime } from "../../lib/app/runtime.ts";
 import { ParameterCache } from "../../lib/aws/parameter-cache.ts";
 import { secretReader } from "../../lib/aws/secret-reader.ts";
@@ -10,7 +11,6 @@ import { loadScheduledConfig, loadSpotifyConfig } from "../../lib/config.ts";
 import { Deadline } from "../../lib/deadline.ts";
 import { noMetrics, silentLog } from "../../lib/observability/types.ts";
 import { CredentialsProvider } from "../../lib/spotify/credentials-provider.ts";
-import { lambdaContext } from "../support/context.ts";
 import { httpApiEvent } from "../support/events.ts";
 import { FakeClock } from "../support/fake-clock.ts";
 import { TEST_CLIENT_ID, TEST_CLIENT_SECRET } from "../support/leak-scan.ts";

@@ -7,8 +7,8 @@ import {
 } from "@aws-sdk/client-s3";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterEach, describe, expect, inject, it } from "vitest";
+import { lambdaContext } from "../../infra/local/lambda-context.ts";
 import { coldScheduledHandler } from "../support/container.ts";
-import { lambdaContext } from "../support/context.ts";
 import { loadEvent } from "../support/events.ts";
 import { startTestStack, type TestStack } from "../support/stack.ts";
 

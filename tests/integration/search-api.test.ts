@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { lambdaContext } from "../../infra/local/lambda-context.ts";
 import { coldSearchHandler } from "../support/container.ts";
-import { lambdaContext } from "../support/context.ts";
 import { httpApiEvent, loadEvent, restApiEvent } from "../support/events.ts";
 import { startTestStack, type TestStack } from "../support/stack.ts";
 

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { lambdaContext } from "../../infra/local/lambda-context.ts";
 import { coldSearchHandler } from "../support/container.ts";
-import { lambdaContext } from "../support/context.ts";
 import { httpApiEvent } from "../support/events.ts";
 import { FakeClock } from "../support/fake-clock.ts";
 import { handlerWithClock } from "../support/runtime.ts";

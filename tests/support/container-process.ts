@@ -2,7 +2,7 @@
  * A Lambda container in its own process: imports the search handler once (module scope and all),
  * then runs one invocation per IPC message, as Lambda does. Started by `startContainerProcess`.
  */
-import { lambdaContext } from "./context.ts";
+import { lambdaContext } from "../../infra/local/lambda-context.ts";
 
 const { handler } = await import("../../handlers/search.ts");
 

@@ -2,12 +2,12 @@ import { randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { createCacheTable } from "../../../infra/local/cache-table.ts";
+import { lambdaContext } from "../../../infra/local/lambda-context.ts";
 import { coldSearchHandler } from "../../support/container.ts";
 import {
   type ContainerProcess,
   startContainerProcess,
 } from "../../support/container-process-host.ts";
-import { lambdaContext } from "../../support/context.ts";
 import { httpApiEvent } from "../../support/events.ts";
 import { startTestStack, type TestStack } from "../../support/stack.ts";
 

@@ -1,1 +1,0 @@
-export { lambdaContext } from "../../infra/local/lambda-context.ts";
