@@ -4,10 +4,9 @@
  * emulator). Prints the table on stdout (progress on stderr) and writes bench-results/bench.json.
  * Method: infra/bench/README.md. A figure is one `Measurement` (child.ts) in the list below.
  */
-import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { startLocalStack } from "../local/stack.ts";
 import { functionOf, loadTemplate, PROJECT_ROOT } from "../template.ts";
@@ -166,28 +165,10 @@ async function probeSearchUrl(bench: Bench): Promise<string> {
   return `${bench.emulator.url}${request.rawUrl}`;
 }
 
-/** `--fleet`: infra/bench/fleet/main.ts's `runFleet`, when that module exists. */
+/** `--fleet`: the fleet simulation (infra/bench/fleet/), which prints its own tables. */
 async function fleet(quick: boolean): Promise<number> {
-  const file = fileURLToPath(new URL("./fleet/main.ts", import.meta.url));
-  if (!existsSync(file)) {
-    console.error(
-      `bench --fleet: ${relative(process.cwd(), file)} does not exist (yet); nothing to run`,
-    );
-    return 2;
-  }
-  // The fleet prints its progress; its tables come back in the report.
-  type Report = { table?: unknown; checksTable?: unknown } | undefined;
-  const module = (await import(pathToFileURL(file).href)) as {
-    runFleet?: (options: { quick: boolean }) => Promise<Report>;
-  };
-  if (typeof module.runFleet !== "function") {
-    console.error(`bench --fleet: ${relative(process.cwd(), file)} exports no runFleet()`);
-    return 2;
-  }
-  const report = await module.runFleet({ quick });
-  for (const text of [report?.table, report?.checksTable]) {
-    if (typeof text === "string") console.log(`${text}\n`);
-  }
+  const { runFleet } = await import("./fleet/main.ts");
+  await runFleet({ quick });
   return 0;
 }
 
