@@ -34,8 +34,11 @@ export class MemoryTier {
     return entry;
   }
 
-  set(key: string, entry: CacheEntry): void {
+  /** Keeps the entry; false when it is not kept (tier off, expired, larger than the bound). */
+  set(key: string, entry: CacheEntry): boolean {
+    if (!this.lru || !isUsable(entry, this.clock.now())) return false;
     // lru-cache refuses an entry larger than its whole bound: it is simply not kept.
-    if (this.lru && isUsable(entry, this.clock.now())) this.lru.set(key, entry);
+    this.lru.set(key, entry);
+    return this.lru.has(key);
   }
 }

@@ -103,10 +103,10 @@ export class SearchCache {
       freshUntil: now + this.deps.config.ttlMs,
       staleUntil: now + this.deps.config.ttlMs + this.deps.config.staleIfErrorMs,
     };
-    memory.set(key, entry);
+    const kept = memory.set(key, entry);
     // Awaited: a frozen container would never finish it; the tier's own timeout bounds it.
-    if (shared) await shared.write(key, entry, deadline);
-    return { body: page.text, cache: { kind: "miss", stored: true } };
+    const written = shared ? await shared.write(key, entry, deadline) : false;
+    return { body: page.text, cache: { kind: "miss", stored: kept || written } };
   }
 
   /**

@@ -45,11 +45,11 @@ export class SharedTier {
     deadline: Deadline,
   ): Promise<Map<string, TableItem> | undefined> {
     if (this.skipping()) return undefined;
-    const signal = this.signal(this.deps.readTimeoutMs, deadline);
+    const { signal, byDeadline } = this.signal(this.deps.readTimeoutMs, deadline);
     try {
       return await this.deps.table.read(keys, signal);
     } catch (error) {
-      this.fail("read", error);
+      this.fail("read", error, byDeadline);
       return undefined;
     }
   }
@@ -66,7 +66,7 @@ export class SharedTier {
   /** Writes any item (the shared cooldown uses it too); false when it was not written. */
   async put(item: TableItem, deadline: Deadline, operation: string): Promise<boolean> {
     if (this.skipping()) return false;
-    const signal = this.signal(this.deps.writeTimeoutMs, deadline);
+    const { signal, byDeadline } = this.signal(this.deps.writeTimeoutMs, deadline);
     try {
       const written = await this.deps.table.write(item, signal);
       if (!written) {
@@ -77,7 +77,7 @@ export class SharedTier {
       }
       return written;
     } catch (error) {
-      this.fail(operation, error);
+      this.fail(operation, error, byDeadline);
       return false;
     }
   }
@@ -93,11 +93,11 @@ export class SharedTier {
     operation: string,
   ): Promise<boolean | undefined> {
     if (this.skipping()) return undefined;
-    const signal = this.signal(this.deps.writeTimeoutMs, deadline);
+    const { signal, byDeadline } = this.signal(this.deps.writeTimeoutMs, deadline);
     try {
       return await this.deps.table.updateIf(pk, change, signal);
     } catch (error) {
-      this.fail(operation, error);
+      this.fail(operation, error, byDeadline);
       return undefined;
     }
   }
@@ -106,15 +106,24 @@ export class SharedTier {
     return this.deps.clock.now() < this.skipUntil;
   }
 
-  private signal(timeoutMs: number, deadline: Deadline): AbortSignal {
+  /** The call's timeout; `byDeadline` when the request's deadline, not the tier, cut it short. */
+  private signal(
+    timeoutMs: number,
+    deadline: Deadline,
+  ): { signal: AbortSignal; byDeadline: boolean } {
     const allowance = this.connected ? 0 : FIRST_CALL_ALLOWANCE_MS;
     this.connected = true;
-    return AbortSignal.timeout(
-      Math.max(1, Math.min(timeoutMs + allowance, deadline.remainingMs())),
-    );
+    const own = timeoutMs + allowance;
+    const left = deadline.remainingMs();
+    return {
+      signal: AbortSignal.timeout(Math.max(1, Math.min(own, left))),
+      byDeadline: left < own,
+    };
   }
 
-  private fail(operation: string, error: unknown): void {
+  private fail(operation: string, error: unknown, byDeadline: boolean): void {
+    // Out of time is the request's problem, not the table's: tier 2 stays on.
+    if (byDeadline) return;
     this.skipUntil = this.deps.clock.now() + this.deps.failureBackoffMs;
     this.deps.metrics.count("CacheSharedErrors");
     // Logged once per failure; the backoff keeps it from repeating on every request.

@@ -19,6 +19,8 @@ import { decideCooldown, MIN_ATTEMPT_MS } from "./policy.ts";
 
 /** How often a container waiting for another's probe looks at the record again. */
 export const PROBE_POLL_MS = 100;
+/** Time beyond the probe's attempt timeout the lease holds (its own write, the answer's way back). */
+const LEASE_MARGIN_MS = 1_000;
 /** Passes of the gate before it gives up waiting (each one waits or reads once). */
 const MAX_PASSES = 200;
 
@@ -79,13 +81,18 @@ export class FleetCooldown {
       if (record.until > now) {
         cooldown.extend(record.until, record.reason);
         await this.waitOrFail(record, deadline);
-      } else if (record.settled || record.probeOwner === this.owner) {
+      } else if (record.settled) {
         return undefined;
+      } else if (record.probeOwner === this.owner) {
+        // This container is the probe (again, after a 5xx): its answer settles the record.
+        return { until: record.until };
       } else if (record.probeUntil > now) {
         if (!deadline.allows(PROBE_POLL_MS, MIN_ATTEMPT_MS)) throw this.probeBusy();
         await clock.sleep(PROBE_POLL_MS);
       } else {
-        const leaseUntil = now + Math.min(settings.attemptTimeoutMs, deadline.remainingMs());
+        // Held through the lease's own write and the probe's attempt, so no second probe starts.
+        const leaseUntil =
+          now + Math.min(settings.attemptTimeoutMs, deadline.remainingMs()) + LEASE_MARGIN_MS;
         const taken = await shared.updateIf(
           this.key,
           takeLease(record.until, this.owner, now, leaseUntil),

@@ -34,57 +34,77 @@ export function httpTransport(): Transport {
     "http:": new HttpAgent({ keepAlive: true }),
     "https:": new HttpsAgent({ keepAlive: true }),
   };
-  return (request, timeoutMs) =>
-    new Promise((resolve) => {
-      const target = new URL(request.url);
-      const secure = target.protocol === "https:";
+  const send = (request: TransportRequest, timeoutMs: number, retried: boolean) =>
+    new Promise<AttemptResult>((resolve) => {
+      const started = Date.now();
       let timedOut = false;
+      let answered = false;
       let settled = false;
+      let timer: NodeJS.Timeout | undefined;
       const settle = (result: AttemptResult) => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
         resolve(result);
       };
-      const failed = (error: unknown) =>
-        settle(timedOut ? { kind: "timeout" } : { kind: "network", error });
-      const outgoing = (secure ? httpsRequest : httpRequest)(
-        target,
-        {
-          method: request.method,
-          // A length, not chunked encoding, for the token request's small form body.
-          headers:
-            request.body === undefined
-              ? request.headers
-              : { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) },
-          agent: agents[secure ? "https:" : "http:"],
-        },
-        (answer) => {
-          const chunks: Buffer[] = [];
-          answer.on("data", (chunk: Buffer) => chunks.push(chunk));
-          answer.once("end", () =>
-            settle({
-              kind: "response",
-              status: answer.statusCode ?? 0,
-              headers: { get: (name) => headerValue(answer, name) },
-              text: Buffer.concat(chunks).toString("utf8"),
-            }),
-          );
-          answer.once("error", failed);
-          // Cut off mid-body (a reset, or the timeout destroying the request).
-          answer.once("close", () => failed(new Error("The answer was cut off")));
-        },
-      );
-      const timer = setTimeout(
-        () => {
-          timedOut = true;
-          outgoing.destroy(new Error("Attempt timed out"));
-        },
-        Math.max(1, timeoutMs),
-      );
-      outgoing.once("error", failed);
-      outgoing.end(request.body);
+      try {
+        const target = new URL(request.url);
+        const secure = target.protocol === "https:";
+        const failed = (error: unknown) => {
+          // A kept-alive connection the server closed while the container was frozen fails
+          // before any answer: that is no fault of Spotify's, so it is sent again at once.
+          if (!retried && !timedOut && !answered && outgoing.reusedSocket) {
+            if (settled) return;
+            settled = true;
+            clearTimeout(timer);
+            resolve(send(request, Math.max(1, timeoutMs - (Date.now() - started)), true));
+            return;
+          }
+          settle(timedOut ? { kind: "timeout" } : { kind: "network", error });
+        };
+        const outgoing = (secure ? httpsRequest : httpRequest)(
+          target,
+          {
+            method: request.method,
+            // A length, not chunked encoding, for the token request's small form body.
+            headers:
+              request.body === undefined
+                ? request.headers
+                : { ...request.headers, "content-length": String(Buffer.byteLength(request.body)) },
+            agent: agents[secure ? "https:" : "http:"],
+          },
+          (answer) => {
+            answered = true;
+            const chunks: Buffer[] = [];
+            answer.on("data", (chunk: Buffer) => chunks.push(chunk));
+            answer.once("end", () =>
+              settle({
+                kind: "response",
+                status: answer.statusCode ?? 0,
+                headers: { get: (name) => headerValue(answer, name) },
+                text: Buffer.concat(chunks).toString("utf8"),
+              }),
+            );
+            answer.once("error", failed);
+            // Cut off mid-body (a reset, or the timeout destroying the request).
+            answer.once("close", () => failed(new Error("The answer was cut off")));
+          },
+        );
+        timer = setTimeout(
+          () => {
+            timedOut = true;
+            outgoing.destroy(new Error("Attempt timed out"));
+          },
+          Math.max(1, timeoutMs),
+        );
+        outgoing.once("error", failed);
+        outgoing.end(request.body);
+      } catch (error) {
+        // A URL or header Node refuses: a fault of this attempt, not an exception to escape.
+        settle({ kind: "network", error });
+      }
     });
+  return (request, timeoutMs) => send(request, timeoutMs, false);
 }
 
 function headerValue(answer: IncomingMessage, name: string): string | null {

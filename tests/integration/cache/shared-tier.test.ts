@@ -96,3 +96,17 @@ describe("SharedTier on DynamoDB (moto)", () => {
     expect(seen.counts.get("CacheSharedErrors")).toBe(2);
   });
 });
+
+describe("SharedTier when the request runs out of time", () => {
+  it("a read cut short by the request's deadline is not the table's failure: tier 2 stays on", async () => {
+    const { shared, clock, seen } = await tier();
+    await shared.write("search#k", entryOf("{}", clock), new Deadline(clock.now() + 10_000, clock));
+
+    const cut = await shared.read("search#k", new Deadline(clock.now() + 1, clock));
+    const next = await shared.read("search#k", new Deadline(clock.now() + 10_000, clock));
+
+    expect(cut).toBeUndefined();
+    expect(seen.counts.get("CacheSharedErrors")).toBeUndefined();
+    expect(next?.body).toBe("{}");
+  });
+});
