@@ -72,7 +72,7 @@ export function createSpotifyRuntime(
       })
     : undefined;
   const fleet = shared
-    ? new FleetCooldown({ shared, cooldown, clock, settings: config.retry, log, metrics })
+    ? new FleetCooldown({ shared, cooldown, clock, settings: config.retry })
     : undefined;
   const caller = new SpotifyCaller({
     transport: deps.transport ?? httpTransport(),

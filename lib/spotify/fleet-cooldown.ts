@@ -3,7 +3,6 @@ import type { TableItem } from "../aws/cache-table.ts";
 import {
   announce,
   COOLDOWN_KEY,
-  type CooldownRecord,
   decodeCooldown,
   settle,
   takeLease,
@@ -13,9 +12,8 @@ import type { Clock } from "../clock.ts";
 import type { RetrySettings } from "../config.ts";
 import type { Deadline } from "../deadline.ts";
 import { UpstreamError } from "../errors.ts";
-import type { Log, MetricsSink } from "../observability/types.ts";
 import type { Cooldown } from "./cooldown.ts";
-import { decideCooldown, MIN_ATTEMPT_MS } from "./policy.ts";
+import { MIN_ATTEMPT_MS } from "./policy.ts";
 
 /** How often a container waiting for another's probe looks at the record again. */
 export const PROBE_POLL_MS = 100;
@@ -30,8 +28,6 @@ export interface FleetCooldownDeps {
   cooldown: Cooldown;
   clock: Clock;
   settings: RetrySettings;
-  log: Log;
-  metrics: MetricsSink;
 }
 
 /** Held by the one container that probes Spotify after a fleet-wide window. */
@@ -68,73 +64,44 @@ export class FleetCooldown {
   }
 
   /**
-   * Before this container's first request after a window: waits out a window another container
-   * heard of, waits for another container's probe, or returns the lease when this request is the
-   * fleet's probe. Without an answer from the table, the container's own cooldown decides.
+   * Before this container's first request after a window: a window another container heard of
+   * goes into this container's cooldown (which the caller then waits out or answers), another
+   * container's probe is waited for, and the lease is returned when this request is the fleet's
+   * probe. Without an answer from the table, the container's own cooldown decides.
    */
   async beforeProbe(deadline: Deadline): Promise<ProbeLease | undefined> {
     const { clock, cooldown, settings, shared } = this.deps;
-    const first = await shared.readItems([this.key], deadline);
-    let record = decodeCooldown(first?.get(this.key));
-    for (let pass = 0; pass < MAX_PASSES && record; pass++) {
+    for (let pass = 0; pass < MAX_PASSES; pass++) {
+      const items = await shared.readItems([this.key], deadline);
+      const record = decodeCooldown(items?.get(this.key));
       const now = clock.now();
+      if (!record || record.settled) return undefined;
       if (record.until > now) {
         cooldown.extend(record.until, record.reason);
-        await this.waitOrFail(record, deadline);
-      } else if (record.settled) {
         return undefined;
-      } else if (record.probeOwner === this.owner) {
-        // This container is the probe (again, after a 5xx): its answer settles the record.
-        return { until: record.until };
-      } else if (record.probeUntil > now) {
-        if (!deadline.allows(PROBE_POLL_MS, MIN_ATTEMPT_MS)) throw this.probeBusy();
-        await clock.sleep(PROBE_POLL_MS);
-      } else {
-        // Held through the lease's own write and the probe's attempt, so no second probe starts.
-        const leaseUntil =
-          now + Math.min(settings.attemptTimeoutMs, deadline.remainingMs()) + LEASE_MARGIN_MS;
-        const taken = await shared.updateIf(
-          this.key,
-          takeLease(record.until, this.owner, now, leaseUntil),
-          deadline,
-          "probe lease",
-        );
-        if (taken === undefined) return undefined;
-        if (taken) return { until: record.until };
       }
-      const items = await shared.readItems([this.key], deadline);
-      if (!items) return undefined;
-      record = decodeCooldown(items.get(this.key));
+      // This container is the probe (again, after a 5xx): its answer settles the record.
+      if (record.probeOwner === this.owner) return { until: record.until };
+      if (record.probeUntil > now) {
+        if (!deadline.allows(PROBE_POLL_MS, MIN_ATTEMPT_MS)) break;
+        await clock.sleep(PROBE_POLL_MS);
+        continue;
+      }
+      // Held through the lease's own write and the probe's attempt, so no second probe starts.
+      const leaseUntil =
+        now + Math.min(settings.attemptTimeoutMs, deadline.remainingMs()) + LEASE_MARGIN_MS;
+      const lease = takeLease(record.until, this.owner, now, leaseUntil);
+      const taken = await shared.updateIf(this.key, lease, deadline, "probe lease");
+      if (taken === undefined) return undefined;
+      if (taken) return { until: record.until };
     }
-    if (record) throw this.probeBusy();
-    return undefined;
+    throw new UpstreamError(429, "Spotify is being probed after a rate limit; try again shortly", {
+      retryAfterSeconds: 1,
+    });
   }
 
   /** Spotify answered the probe: the others may go. */
   async settle(lease: ProbeLease, deadline: Deadline): Promise<void> {
     await this.deps.shared.updateIf(this.key, settle(lease.until), deadline, "settle");
-  }
-
-  private async waitOrFail(record: CooldownRecord, deadline: Deadline): Promise<void> {
-    const { clock, settings, log, metrics } = this.deps;
-    const step = decideCooldown(record.until - clock.now(), record.reason, settings, deadline);
-    if (step.action === "fail") {
-      metrics.count("CooldownRejections");
-      log.info("Answering from the fleet's rate-limit cooldown without calling Spotify", {
-        retryAfterSeconds: step.error.retryAfterSeconds,
-        reason: step.error.reason,
-      });
-      throw step.error;
-    }
-    if (step.action === "wait") {
-      log.info("Waiting out the fleet's rate-limit cooldown", { delayMs: step.ms });
-      await clock.sleep(step.ms);
-    }
-  }
-
-  private probeBusy(): UpstreamError {
-    return new UpstreamError(429, "Spotify is being probed after a rate limit; try again shortly", {
-      retryAfterSeconds: 1,
-    });
   }
 }

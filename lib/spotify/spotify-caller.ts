@@ -199,7 +199,15 @@ export class SpotifyCaller {
         continue;
       }
       const probe = cooldown.probeInFlight();
-      if (probe === undefined) return this.startProbe(options.deadline);
+      if (probe === undefined) {
+        const turn = await this.startProbe(options.deadline);
+        // The fleet knew of a newer window: this container's cooldown now holds it; go round.
+        if (turn && cooldown.remainingMs(clock.now()) > 0) {
+          turn.end();
+          continue;
+        }
+        return turn;
+      }
       const waitMs = options.deadline.remainingMs() - MIN_ATTEMPT_MS;
       if (waitMs <= 0)
         throw new UpstreamError(504, "No time left to call Spotify before the deadline");
