@@ -1,13 +1,13 @@
 /**
  * The bundles the bench runs, built with each function's own esbuild settings from template.yaml:
- * the deployed one (infra/build.ts, what `sam build` ships) and its floor (floor/), plus the
+ * the deployed one (infra/build/build.ts, what `sam build` ships) and its floor (floor/), plus the
  * runner for plain `node`. The bundle-size rows come from here.
  */
 import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { build, type Metafile } from "esbuild";
-import { buildFunction, esbuildOptionsFor } from "../build.ts";
-import { type FunctionSpec, PROJECT_ROOT } from "../template.ts";
+import { buildFunction, esbuildOptionsFor } from "../build/build.ts";
+import { type FunctionSpec, PROJECT_ROOT } from "../template/template.ts";
 import type { Measurement } from "./child.ts";
 import { row } from "./report.ts";
 

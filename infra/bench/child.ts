@@ -5,10 +5,10 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { functionEnvironment, lambdaRuntimeVariables } from "../function-environment.ts";
+import { functionEnvironment, lambdaRuntimeVariables } from "../template/function-environment.ts";
 import type { Emulator } from "../local/emulator/types.ts";
 import type { LocalStack } from "../local/stack.ts";
-import { type CfnTemplate, type FunctionSpec, PROJECT_ROOT } from "../template.ts";
+import { type CfnTemplate, type FunctionSpec, PROJECT_ROOT } from "../template/template.ts";
 import type { Bundle } from "./bundles.ts";
 import type { Row } from "./report.ts";
 import type { RunnerConfig, RunnerMode, RunnerResult } from "./runner.ts";
@@ -115,7 +115,7 @@ export async function runContainer(
 
 /**
  * The deployed function's environment: the template's variables resolved against the local stack
- * (infra/function-environment.ts), the stack's endpoints, and what the Lambda runtime sets.
+ * (infra/template/function-environment.ts), the stack's endpoints, and what the Lambda runtime sets.
  */
 function lambdaEnvironment(
   bench: Bench,

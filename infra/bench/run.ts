@@ -9,7 +9,7 @@ import { availableParallelism, cpus } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { startLocalStack } from "../local/stack.ts";
-import { functionOf, loadTemplate, PROJECT_ROOT } from "../template.ts";
+import { functionOf, loadTemplate, PROJECT_ROOT } from "../template/template.ts";
 import { buildBundles, buildRunner, bundleSizes } from "./bundles.ts";
 import { responseCache } from "./cache.ts";
 import {

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage } from "node:http";
 import { parseArgs } from "node:util";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from "aws-lambda";
-import { functionEnvironment, lambdaRuntimeVariables } from "../function-environment.ts";
-import { functionOf, loadTemplate } from "../template.ts";
+import { functionEnvironment, lambdaRuntimeVariables } from "../template/function-environment.ts";
+import { functionOf, loadTemplate } from "../template/template.ts";
 import { toHttpApiEvent, writeResult } from "./http-event.ts";
 import { lambdaContext } from "./lambda-context.ts";
 import { exitOnSignals } from "./shutdown.ts";

@@ -7,7 +7,7 @@ import { type Bundle, buildRunner } from "../../infra/bench/bundles.ts";
 import { type Bench, runContainer, stepsOf } from "../../infra/bench/child.ts";
 import { quantile, row } from "../../infra/bench/report.ts";
 import type { LocalStack } from "../../infra/local/stack.ts";
-import { functionOf, loadTemplate } from "../../infra/template.ts";
+import { functionOf, loadTemplate } from "../../infra/template/template.ts";
 
 /**
  * The bench's own machinery, fast (`npm run bench -- --quick` in .ci/run covers the whole run):

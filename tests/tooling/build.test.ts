@@ -10,14 +10,14 @@ import {
   esbuildOptionsFor,
   parseHandler,
   snakeCase,
-} from "../../infra/build.ts";
+} from "../../infra/build/build.ts";
 import {
   type CfnTemplate,
   type FunctionSpec,
   functionsOf,
   loadTemplate,
   PROJECT_ROOT,
-} from "../../infra/template.ts";
+} from "../../infra/template/template.ts";
 
 const BANNER =
   "import { createRequire } from 'module';const require = createRequire(import.meta.url);";

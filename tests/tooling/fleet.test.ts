@@ -19,7 +19,7 @@ import {
   seededRandom,
   zipfSampler,
 } from "../../infra/bench/fleet/workload.ts";
-import { functionOf, loadTemplate } from "../../infra/template.ts";
+import { functionOf, loadTemplate } from "../../infra/template/template.ts";
 
 function record(
   identity: number,

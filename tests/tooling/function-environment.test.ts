@@ -1,7 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation ${} substitutions, not JS.
 import { describe, expect, it } from "vitest";
-import { functionEnvironment, lambdaRuntimeVariables } from "../../infra/function-environment.ts";
-import { functionOf, loadTemplate, parseTemplate } from "../../infra/template.ts";
+import { functionEnvironment, lambdaRuntimeVariables } from "../../infra/template/function-environment.ts";
+import { functionOf, loadTemplate, parseTemplate } from "../../infra/template/template.ts";
 
 const template = parseTemplate(`
 Parameters:

@@ -2,7 +2,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { appendFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, inject, it } from "vitest";
-import { buildIfStale } from "../../infra/build-cache.ts";
+import { buildIfStale } from "../../infra/build/build-cache.ts";
 import { CAPTURE_DIR } from "../support/leak-scan.ts";
 
 const root = join(import.meta.dirname, "../..");

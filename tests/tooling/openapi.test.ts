@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { isRecord, loadTemplate, PROJECT_ROOT } from "../../infra/template.ts";
+import { isRecord, loadTemplate, PROJECT_ROOT } from "../../infra/template/template.ts";
 import {
   DEFAULT_MAX_LIMIT,
   INCLUDE_EXTERNAL_VALUES,

@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
 import { afterAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT } from "../../infra/template.ts";
+import { PROJECT_ROOT } from "../../infra/template/template.ts";
 
 interface Proc {
   pid: number;

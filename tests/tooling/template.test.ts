@@ -4,8 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type BuildResult, buildAll } from "../../infra/build.ts";
-import { functionEnvironment } from "../../infra/function-environment.ts";
+import { type BuildResult, buildAll } from "../../infra/build/build.ts";
+import { functionEnvironment } from "../../infra/template/function-environment.ts";
 import {
   type CfnTemplate,
   functionOf,
@@ -15,7 +15,7 @@ import {
   PROJECT_ROOT,
   parseTemplate,
   resourcesOfType,
-} from "../../infra/template.ts";
+} from "../../infra/template/template.ts";
 import {
   FUNCTION_ENVIRONMENT,
   OBSERVABILITY_SETTINGS,

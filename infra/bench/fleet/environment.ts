@@ -1,5 +1,5 @@
-import { functionEnvironment } from "../../function-environment.ts";
-import type { CfnTemplate, FunctionSpec } from "../../template.ts";
+import { functionEnvironment } from "../../template/function-environment.ts";
+import type { CfnTemplate, FunctionSpec } from "../../template/template.ts";
 
 /**
  * The environment a deployed container of `fn` gets: what the Lambda runtime sets, the template's

@@ -22,12 +22,12 @@ import {
   UpdateTimeToLiveCommand,
 } from "@aws-sdk/client-dynamodb";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { buildFunction } from "../../build.ts";
+import { buildFunction } from "../../build/build.ts";
 import { startCountingProxy } from "../../local/aws-proxy.ts";
 import type { Latency, Quota, RateLimit } from "../../local/emulator/types.ts";
 import { startMoto } from "../../local/moto.ts";
 import { LOCAL_CLIENT, LOCAL_SECRET_ID } from "../../local/stack.ts";
-import { functionOf, loadTemplate, PROJECT_ROOT } from "../../template.ts";
+import { functionOf, loadTemplate, PROJECT_ROOT } from "../../template/template.ts";
 import { fleetChart } from "./chart.ts";
 import { killLiveContainers } from "./container.ts";
 import { PRICES } from "./cost.ts";

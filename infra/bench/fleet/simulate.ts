@@ -11,7 +11,7 @@ import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { startEmulator } from "../../local/emulator/server.ts";
 import type { Latency, Quota, RateLimit, RecordedRequest } from "../../local/emulator/types.ts";
 import { LOCAL_CLIENT } from "../../local/stack.ts";
-import { type CfnTemplate, type FunctionSpec, PROJECT_ROOT } from "../../template.ts";
+import { type CfnTemplate, type FunctionSpec, PROJECT_ROOT } from "../../template/template.ts";
 import {
   announcedWindows,
   mergeWindows,

@@ -29,7 +29,7 @@ import {
   loadTemplate,
   PROJECT_ROOT,
   TEMPLATE_PATH,
-} from "./template.ts";
+} from "../template/template.ts";
 
 export interface BuildOptions {
   /** Template path or an already parsed template (default: template.yaml at the repository root). */

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { type CollectionTag, parse, type ScalarTag, type YAMLMap, type YAMLSeq } from "yaml";
 
 /** The repository root (the directory holding template.yaml and package.json). */
-export const PROJECT_ROOT = fileURLToPath(new URL("..", import.meta.url));
+export const PROJECT_ROOT = fileURLToPath(new URL("../..", import.meta.url));
 
 /** Default location of the SAM template. */
 export const TEMPLATE_PATH = resolve(PROJECT_ROOT, "template.yaml");

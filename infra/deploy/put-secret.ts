@@ -2,8 +2,8 @@
  * Puts the real Spotify client credentials into the deployed secret (the stack creates it with
  * placeholder values). The secret is never printed.
  *
- *   SPOTIFY_CLIENT_ID=... SPOTIFY_CLIENT_SECRET=... npx tsx infra/put-secret.ts --secret-id <SecretArn>
- *   npx tsx infra/put-secret.ts --secret-id <SecretArn>      # prompts; the secret is not echoed
+ *   SPOTIFY_CLIENT_ID=... SPOTIFY_CLIENT_SECRET=... npx tsx infra/deploy/put-secret.ts --secret-id <SecretArn>
+ *   npx tsx infra/deploy/put-secret.ts --secret-id <SecretArn>      # prompts; the secret is not echoed
  *
  * Options: --secret-id (or env SPOTIFY_SECRET_ID), --region (or AWS_REGION / the profile's region).
  * Credentials for AWS come from the usual chain (AWS_PROFILE, environment, SSO, ...).
@@ -90,7 +90,7 @@ async function main(argv: string[]): Promise<void> {
   });
   if (values.help) {
     console.error(
-      "Usage: npx tsx infra/put-secret.ts --secret-id <arn-or-name> [--region <region>]\n" +
+      "Usage: npx tsx infra/deploy/put-secret.ts --secret-id <arn-or-name> [--region <region>]\n" +
         "Reads SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET from the environment, or prompts for them.",
     );
     return;

@@ -1,11 +1,11 @@
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
 import type { Context } from "aws-lambda";
-import { totalFor } from "./local/emulator/search.ts";
-import { startLocalStack } from "./local/stack.ts";
+import { totalFor } from "../local/emulator/search.ts";
+import { startLocalStack } from "../local/stack.ts";
 
 /**
- * `npx tsx infra/batch-memory.ts [--pages 2000]`: peak RSS of one scheduled run that collects that
+ * `npx tsx infra/bench/batch-memory.ts [--pages 2000]`: peak RSS of one scheduled run that collects that
  * many Spotify pages (emulator) into S3 (moto), against a run of one page. Each run is a fresh
  * Node process (the child mode of this script), so its `maxRSS` is the run's own peak.
  */
@@ -36,7 +36,7 @@ function plan(pages: number) {
 if (values.child) {
   const pages = Number(values.pages);
   const queries = plan(pages);
-  const { handler } = await import("../handlers/scheduled.ts");
+  const { handler } = await import("../../handlers/scheduled.ts");
   const context = { getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
   const before = process.memoryUsage().rss;
   const liveBefore = liveHeapMiB();

@@ -2,11 +2,11 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import { buildIfStale } from "./build-cache.ts";
-import { functionEnvironment, lambdaRuntimeVariables } from "./function-environment.ts";
-import { lambdaContext } from "./local/lambda-context.ts";
-import { realCredentialsFromEnv, startLocalStack } from "./local/stack.ts";
-import { type CfnTemplate, type FunctionSpec, functionOf, loadTemplate } from "./template.ts";
+import { buildIfStale } from "../build/build-cache.ts";
+import { functionEnvironment, lambdaRuntimeVariables } from "../template/function-environment.ts";
+import { lambdaContext } from "./lambda-context.ts";
+import { realCredentialsFromEnv, startLocalStack } from "./stack.ts";
+import { type CfnTemplate, type FunctionSpec, functionOf, loadTemplate } from "../template/template.ts";
 
 /**
  * `npm run invoke -- <LogicalId> <event.json> [--env-vars env.json] [--aws-endpoint URL]`: the
