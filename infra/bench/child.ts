@@ -5,9 +5,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { functionEnvironment, lambdaRuntimeVariables } from "../template/function-environment.ts";
 import type { Emulator } from "../local/emulator/types.ts";
 import type { LocalStack } from "../local/stack.ts";
+import { functionEnvironment, lambdaRuntimeVariables } from "../template/function-environment.ts";
 import { type CfnTemplate, type FunctionSpec, PROJECT_ROOT } from "../template/template.ts";
 import type { Bundle } from "./bundles.ts";
 import type { Row } from "./report.ts";

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { type BuildOptions, buildFunction } from "./build.ts";
 import { functionOf, loadTemplate, PROJECT_ROOT, TEMPLATE_PATH } from "../template/template.ts";
+import { type BuildOptions, buildFunction } from "./build.ts";
 
 interface Stamp {
   handlerFile: string;

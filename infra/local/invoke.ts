@@ -4,9 +4,14 @@ import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { buildIfStale } from "../build/build-cache.ts";
 import { functionEnvironment, lambdaRuntimeVariables } from "../template/function-environment.ts";
+import {
+  type CfnTemplate,
+  type FunctionSpec,
+  functionOf,
+  loadTemplate,
+} from "../template/template.ts";
 import { lambdaContext } from "./lambda-context.ts";
 import { realCredentialsFromEnv, startLocalStack } from "./stack.ts";
-import { type CfnTemplate, type FunctionSpec, functionOf, loadTemplate } from "../template/template.ts";
 
 /**
  * `npm run invoke -- <LogicalId> <event.json> [--env-vars env.json] [--aws-endpoint URL]`: the

@@ -1,6 +1,9 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation ${} substitutions, not JS.
 import { describe, expect, it } from "vitest";
-import { functionEnvironment, lambdaRuntimeVariables } from "../../infra/template/function-environment.ts";
+import {
+  functionEnvironment,
+  lambdaRuntimeVariables,
+} from "../../infra/template/function-environment.ts";
 import { functionOf, loadTemplate, parseTemplate } from "../../infra/template/template.ts";
 
 const template = parseTemplate(`

@@ -1,5 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { type CfnTemplate, functionOf, functionsOf, loadTemplate } from "../../infra/template/template.ts";
+import {
+  type CfnTemplate,
+  functionOf,
+  functionsOf,
+  loadTemplate,
+} from "../../infra/template/template.ts";
 import { SCHEDULED_SETTINGS } from "../../lib/config.ts";
 
 const template: CfnTemplate = loadTemplate();
