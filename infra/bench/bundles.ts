@@ -1,7 +1,7 @@
 /**
  * The bundles the bench runs, built with each function's own esbuild settings from template.yaml:
- * the deployed one (infra/build/build.ts, what `sam build` ships) and its floor (floor/), plus the
- * runner for plain `node`. The bundle-size rows come from here.
+ * the deployed one (infra/build/build.ts, what `sam build` ships) and its floor (floor/). The
+ * bundle-size rows come from here.
  */
 import { statSync } from "node:fs";
 import { join, resolve } from "node:path";
@@ -55,20 +55,6 @@ export async function buildBundles(fn: FunctionSpec, outRoot: string) {
     bundle: bundleOf(deployed.handlerFile, deployed.handlerExport, deployed.metafile),
     floor: bundleOf(floorFile, "handler", floor.metafile),
   };
-}
-
-/** The runner (runner.ts) as one plain-JavaScript file for `node`. */
-export async function buildRunner(outDir: string): Promise<string> {
-  const outfile = join(outDir, "runner.mjs");
-  await build({
-    entryPoints: [resolve(PROJECT_ROOT, "infra/bench/runner.ts")],
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    outfile,
-    logLevel: "warning",
-  });
-  return outfile;
 }
 
 export const bundleSizes: Measurement = {

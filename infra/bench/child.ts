@@ -1,17 +1,44 @@
 /**
- * What every measurement gets (`Bench`), and the one way it runs a function: a fresh `node` child
- * running the runner on a bundle, with the environment the deployed function gets.
+ * What every measurement gets (`Bench`), and the one way it runs a function: a fresh container
+ * (infra/local/container.ts) on a bundle, with the environment the deployed function gets, driven
+ * through a list of steps or the warm loop.
  */
-import { type ChildProcess, spawn } from "node:child_process";
-import { closeSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { Container, type Invocation } from "../local/container.ts";
 import type { Emulator } from "../local/emulator/types.ts";
 import type { LocalStack } from "../local/stack.ts";
-import { functionEnvironment, lambdaRuntimeVariables } from "../template/function-environment.ts";
 import { type CfnTemplate, type FunctionSpec, PROJECT_ROOT } from "../template/template.ts";
 import type { Bundle } from "./bundles.ts";
+import { containerEnvironment } from "./environment.ts";
 import type { Row } from "./report.ts";
-import type { RunnerConfig, RunnerMode, RunnerResult } from "./runner.ts";
+
+export type RunnerMode =
+  | { mode: "steps"; steps: { event: unknown; pauseBeforeMs: number }[] }
+  /** `warmup` then `pairs` pairs of one invocation and one bare fetch, alternating which goes first. */
+  | {
+      mode: "warm";
+      event: unknown;
+      warmup: number;
+      pairs: number;
+      fetchUrl: string;
+      token: string;
+    };
+
+/** Times are ms since the container's process started (`performance.now()` inside it). */
+export interface Step {
+  start: number;
+  end: number;
+  /** The API status ("200"), "ok" for another result, or "error:<name>: <message>". */
+  outcome: string;
+  /** The scheduled summary (its lists cut short), or the API status and body size. */
+  summary: unknown;
+}
+
+export type RunnerResult = { timeOrigin: number } & (
+  | { mode: "steps"; steps: Step[] }
+  | { mode: "warm"; handlerMs: number[]; fetchMs: number[]; outcomes: string[] }
+);
 
 export interface BenchFunction {
   spec: FunctionSpec;
@@ -32,8 +59,8 @@ export interface Bench {
   searchUrl: string;
   /** Where runs write their results and the functions' output. */
   filesDir: string;
-  /** The runner, bundled for plain `node`. */
-  runnerFile: string;
+  /** The container host, bundled for plain `node` (buildContainerHost). */
+  hostFile: string;
   /** Extra `node` flags for warm containers (--cpu-prof). */
   warmNodeArgs: string[];
   progress(line: string): void;
@@ -52,18 +79,10 @@ export interface Measurement {
  */
 export const CACHING_OFF = { CACHE_TTL_SECONDS: "0", CACHE_TABLE_NAME: "" };
 
-const running = new Set<ChildProcess>();
-let sequence = 0;
-
-/** Stops every child still running, each by its own PID. */
-export function stopChildren(): void {
-  for (const child of running) if (child.exitCode === null) child.kill("SIGKILL");
-}
-
 /**
- * Runs `bundle` of `fn` in a fresh container and returns the runner's result. The function's
- * stdout goes to `<filesDir>/<label>.log`; a failed or silent child, or one that outlives
- * `timeoutMs`, is an error.
+ * Runs `bundle` of `fn` in a fresh container and returns what `mode` measured. The function's
+ * output goes to `<filesDir>/<label>.log`; a container that fails its INIT, dies, or outlives
+ * `timeoutMs` in all is an error.
  */
 export async function runContainer(
   bench: Bench,
@@ -72,67 +91,87 @@ export async function runContainer(
   mode: RunnerMode,
   options: { label: string; env?: Record<string, string>; nodeArgs?: string[]; timeoutMs?: number },
 ): Promise<RunnerResult> {
-  const resultFile = join(bench.filesDir, `result-${++sequence}.json`);
-  const config = {
-    ...mode,
-    bundle: bundle.file,
+  const container = await Container.start({
+    module: bundle.file,
     exportName: bundle.exportName,
-    functionName: fn.spec.logicalId,
-    memoryMb: fn.spec.memorySize,
-    timeoutMs: fn.spec.timeout * 1000,
-    resultFile,
-  } as RunnerConfig;
-  const log = openSync(join(bench.filesDir, `${options.label}.log`), "a");
-  // A file, not an argument: a long list of steps is more than a command line holds.
-  const configFile = join(bench.filesDir, `config-${sequence}.json`);
-  writeFileSync(configFile, JSON.stringify(config));
-  const args = [...(options.nodeArgs ?? []), bench.runnerFile, configFile];
-  const child = spawn(process.execPath, args, {
-    env: lambdaEnvironment(bench, fn.spec, options.env),
-    stdio: ["ignore", log, "pipe"],
+    fn: { functionName: fn.spec.logicalId, memoryMb: fn.spec.memorySize },
+    env: containerEnvironment(
+      fn.spec,
+      bench.template,
+      bench.stack.resources,
+      bench.stack.env,
+      options.env,
+    ),
+    logFile: join(bench.filesDir, `${options.label}.log`),
+    host: bench.hostFile,
+    nodeArgs: options.nodeArgs,
   });
-  running.add(child);
-  let stderr = "";
-  child.stderr?.on("data", (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
-  });
-  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 120_000);
+  const timer = setTimeout(() => void container.stop(), options.timeoutMs ?? 120_000);
+  const invoke = async (event: unknown) => {
+    const invocation = await container.invoke(event, fn.spec.timeout * 1000);
+    if (!container.alive) {
+      throw new Error(`${options.label}: the container ended (${invocation.error})`);
+    }
+    return step(invocation);
+  };
   try {
-    const code = await new Promise<number | null>((resolve, reject) => {
-      child.once("error", reject);
-      child.once("exit", resolve);
-    });
-    if (code !== 0) throw new Error(`${options.label}: the runner exited ${code}\n${stderr}`);
-    return JSON.parse(readFileSync(resultFile, "utf8")) as RunnerResult;
+    const { timeOrigin } = container;
+    if (mode.mode === "steps") {
+      const steps: Step[] = [];
+      for (const { event, pauseBeforeMs } of mode.steps) {
+        if (pauseBeforeMs > 0) await new Promise((r) => setTimeout(r, pauseBeforeMs));
+        steps.push(await invoke(event));
+      }
+      return { timeOrigin, mode: "steps", steps };
+    }
+    return { timeOrigin, mode: "warm", ...(await warm(container, mode, invoke)) };
   } finally {
     clearTimeout(timer);
-    running.delete(child);
-    closeSync(log);
-    rmSync(resultFile, { force: true });
-    rmSync(configFile, { force: true });
+    await container.stop();
   }
 }
 
-/**
- * The deployed function's environment: the template's variables resolved against the local stack
- * (infra/template/function-environment.ts), the stack's endpoints, and what the Lambda runtime sets.
- */
-function lambdaEnvironment(
-  bench: Bench,
-  fn: FunctionSpec,
-  extra: Record<string, string> = {},
-): Record<string, string> {
-  const { resources, env } = bench.stack;
-  return {
-    PATH: process.env.PATH ?? "/usr/bin:/bin",
-    LANG: "en_US.UTF-8",
-    TZ: ":UTC",
-    AWS_DEFAULT_REGION: env.AWS_REGION ?? "us-east-1",
-    ...functionEnvironment(bench.template, fn.logicalId, {
-      resources,
-      overrides: { ...lambdaRuntimeVariables(fn), ...env, ...extra },
-    }),
-  };
+function step(invocation: Invocation): Step {
+  const { start, end, result, error, detail } = invocation;
+  if (error !== undefined) {
+    return { start, end, outcome: `error:${error}: ${detail ?? ""}`, summary: undefined };
+  }
+  const status = (result as { statusCode?: unknown } | undefined)?.statusCode;
+  if (typeof status === "number") {
+    const body = String((result as { body?: unknown }).body ?? "");
+    return { start, end, outcome: String(status), summary: { status, bodyBytes: body.length } };
+  }
+  const { failures, skippedQueries: _skipped, ...rest } = (result ?? {}) as Record<string, unknown>;
+  const summary = { ...rest, failures: Array.isArray(failures) ? failures.slice(0, 3) : failures };
+  return { start, end, outcome: "ok", summary };
+}
+
+/** Invocations paired with bare fetches timed in the same container, the order alternating. */
+async function warm(
+  container: Container,
+  cfg: Extract<RunnerMode, { mode: "warm" }>,
+  invoke: (event: unknown) => Promise<Step>,
+) {
+  const headers = { authorization: `Bearer ${cfg.token}`, accept: "application/json" };
+  const handlerMs: number[] = [];
+  const fetchMs: number[] = [];
+  const outcomes = new Set<string>();
+  for (let i = 0; i < cfg.warmup + cfg.pairs; i++) {
+    const measured = i >= cfg.warmup;
+    // Alternating the order cancels any advantage of going first (or second) in a pair.
+    if (i % 2 === 1) {
+      const ms = await container.fetch(cfg.fetchUrl, headers);
+      if (measured) fetchMs.push(ms);
+    }
+    const call = await invoke(cfg.event);
+    outcomes.add(call.outcome);
+    if (measured) handlerMs.push(call.end - call.start);
+    if (i % 2 === 0) {
+      const ms = await container.fetch(cfg.fetchUrl, headers);
+      if (measured) fetchMs.push(ms);
+    }
+  }
+  return { handlerMs, fetchMs, outcomes: [...outcomes] };
 }
 
 /** A run's only steps result, or an error naming what came back instead. */
@@ -144,4 +183,25 @@ export function stepsOf(result: RunnerResult) {
 /** A sample event from events/, parsed. */
 export function event(name: string): unknown {
   return JSON.parse(readFileSync(resolve(PROJECT_ROOT, "events", name), "utf8"));
+}
+
+/** One discarded cold SearchFunction run; the URL it requested is what the floors fetch. */
+export async function probeSearchUrl(bench: Bench): Promise<string> {
+  const before = bench.emulator.requests.length;
+  const [first] = stepsOf(
+    await runContainer(
+      bench,
+      bench.search,
+      bench.search.bundle,
+      { mode: "steps", steps: [{ event: event("search-http-api.json"), pauseBeforeMs: 0 }] },
+      { label: "probe-SearchFunction", env: CACHING_OFF },
+    ),
+  );
+  const request = bench.emulator.requests.slice(before).find((r) => r.endpoint === "search");
+  if (first?.outcome !== "200" || !request) {
+    throw new Error(
+      `SearchFunction did not answer 200 from the emulator: ${JSON.stringify(first)}`,
+    );
+  }
+  return `${bench.emulator.url}${request.rawUrl}`;
 }

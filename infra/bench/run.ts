@@ -8,19 +8,12 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus } from "node:os";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { parseArgs } from "node:util";
+import { buildContainerHost, killLiveContainers } from "../local/container.ts";
 import { startLocalStack } from "../local/stack.ts";
 import { functionOf, loadTemplate, PROJECT_ROOT } from "../template/template.ts";
-import { buildBundles, buildRunner, bundleSizes } from "./bundles.ts";
+import { buildBundles, bundleSizes } from "./bundles.ts";
 import { responseCache } from "./cache.ts";
-import {
-  type Bench,
-  CACHING_OFF,
-  event,
-  type Measurement,
-  runContainer,
-  stepsOf,
-  stopChildren,
-} from "./child.ts";
+import { type Bench, type Measurement, probeSearchUrl } from "./child.ts";
 import { coldStarts } from "./cold.ts";
 import { type Row, renderTable } from "./report.ts";
 import { scheduledThroughput } from "./throughput.ts";
@@ -80,16 +73,16 @@ async function main(): Promise<number> {
   const search = functionOf(template, "SearchFunction");
   const scheduled = functionOf(template, "ScheduledFunction");
   const build = join(filesDir, "build");
-  const [searchBundles, scheduledBundles, runnerFile] = await Promise.all([
+  const [searchBundles, scheduledBundles, hostFile] = await Promise.all([
     buildBundles(search, build),
     buildBundles(scheduled, build),
-    buildRunner(filesDir),
+    buildContainerHost(filesDir),
   ]);
 
   progress("starting moto and the Spotify emulator");
   const stack = await startLocalStack();
   const onSignal = () => {
-    stopChildren();
+    killLiveContainers();
     void stack.stop().finally(() => process.exit(130));
   };
   process.once("SIGINT", onSignal);
@@ -105,7 +98,7 @@ async function main(): Promise<number> {
       emulator: stack.emulator,
       searchUrl: "",
       filesDir,
-      runnerFile,
+      hostFile,
       warmNodeArgs: values["cpu-prof"] ? ["--cpu-prof", `--cpu-prof-dir=${filesDir}`] : [],
       progress,
     };
@@ -139,30 +132,9 @@ async function main(): Promise<number> {
   } finally {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
-    stopChildren();
+    killLiveContainers();
     await stack.stop();
   }
-}
-
-/** One discarded cold SearchFunction run; the URL it requested is what the floors fetch. */
-async function probeSearchUrl(bench: Bench): Promise<string> {
-  const before = bench.emulator.requests.length;
-  const [first] = stepsOf(
-    await runContainer(
-      bench,
-      bench.search,
-      bench.search.bundle,
-      { mode: "steps", steps: [{ event: event("search-http-api.json"), pauseBeforeMs: 0 }] },
-      { label: "probe-SearchFunction", env: CACHING_OFF },
-    ),
-  );
-  const request = bench.emulator.requests.slice(before).find((r) => r.endpoint === "search");
-  if (first?.outcome !== "200" || !request) {
-    throw new Error(
-      `SearchFunction did not answer 200 from the emulator: ${JSON.stringify(first)}`,
-    );
-  }
-  return `${bench.emulator.url}${request.rawUrl}`;
 }
 
 /** `--fleet`: the fleet simulation (infra/bench/fleet/), which prints its own tables. */
@@ -177,7 +149,7 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    stopChildren();
+    killLiveContainers();
     console.error(
       `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : error}`,
     );

@@ -16,6 +16,14 @@ export interface AwsCall {
   doneAt?: number;
 }
 
+/** One call in full, for an observer that reads the bodies (the fleet's DynamoDB meter). */
+export interface AwsExchange {
+  call: AwsCall;
+  status: number;
+  request: Buffer;
+  response: Buffer;
+}
+
 export interface CountingProxy {
   endpoint: string;
   readonly calls: readonly AwsCall[];
@@ -40,8 +48,14 @@ const DYNAMODB_WRITE = /^DynamoDB_\d+\.(PutItem|UpdateItem|DeleteItem|TransactWr
  *
  * DynamoDB checks a conditional write and applies it atomically; moto does not when two arrive at
  * once. The proxy forwards DynamoDB writes one at a time, so moto behind it keeps that guarantee.
+ *
+ * With `observe`, each call's request and answer are held in full and handed to it once answered;
+ * without, both stream through.
  */
-export async function startCountingProxy(target: string): Promise<CountingProxy> {
+export async function startCountingProxy(
+  target: string,
+  observe?: (exchange: AwsExchange) => void,
+): Promise<CountingProxy> {
   const upstream = new URL(target);
   const calls: AwsCall[] = [];
   let writes: Promise<void> = Promise.resolve();
@@ -69,12 +83,22 @@ export async function startCountingProxy(target: string): Promise<CountingProxy>
       },
       (answer) => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
+        const response: Buffer[] = [];
+        if (observe) answer.on("data", (chunk: Buffer) => response.push(chunk));
         answer.once("end", () => {
           call.doneAt = epochNow();
+          observe?.({
+            call,
+            status: answer.statusCode ?? 0,
+            request: Buffer.concat(request),
+            response: Buffer.concat(response),
+          });
         });
         answer.pipe(res);
       },
     );
+    const request: Buffer[] = [];
+    if (observe) req.on("data", (chunk: Buffer) => request.push(chunk));
     outgoing.on("error", () => res.destroy());
     req.pipe(outgoing);
   };

@@ -7,7 +7,7 @@ export interface ContextFunction {
   memoryMb: number;
 }
 
-const SEARCH_FUNCTION: ContextFunction = { functionName: "SearchFunction", memoryMb: 512 };
+export const SEARCH_FUNCTION: ContextFunction = { functionName: "SearchFunction", memoryMb: 512 };
 
 /**
  * The Lambda `Context` of one local invocation, whose deadline is `remainingMs` from now by `now`

@@ -1,6 +1,8 @@
-import { type ChildProcess, fork } from "node:child_process";
-import { closeSync, mkdirSync, openSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Container } from "../../infra/local/container.ts";
+import { SEARCH_FUNCTION } from "../../infra/local/lambda-context.ts";
 import type { ApiResult } from "../../lib/http/api-response.ts";
 import { CAPTURE_DIR } from "./leak-scan.ts";
 
@@ -9,43 +11,32 @@ export interface ContainerProcess {
   stop(): Promise<void>;
 }
 
-const ENTRY = new URL("./container-process.ts", import.meta.url);
+const SEARCH_HANDLER = fileURLToPath(new URL("../../handlers/search.ts", import.meta.url));
+let started = 0;
 
-/** Starts a search-function container in a separate process with exactly `env` added. */
+/**
+ * A search-function container in a separate process (infra/local/container.ts, from source under
+ * tsx) with exactly `env` added to this process's environment.
+ */
 export async function startContainerProcess(
   env: Record<string, string>,
 ): Promise<ContainerProcess> {
   // Its logs go where the suite's leak scan reads them.
   mkdirSync(CAPTURE_DIR, { recursive: true });
-  const log = openSync(join(CAPTURE_DIR, `container-${process.pid}-${Date.now()}.log`), "a");
-  const child: ChildProcess = fork(ENTRY, {
-    env: { ...process.env, ...env },
-    execArgv: ["--import", "tsx"],
-    stdio: ["ignore", log, log, "ipc"],
-  });
-  closeSync(log);
-  const pending = new Map<number, (result: ApiResult) => void>();
-  let next = 0;
-  await new Promise<void>((resolve, reject) => {
-    child.once("error", reject);
-    child.once("exit", (code) => reject(new Error(`container process exited with ${code}`)));
-    child.on("message", (message: { ready?: boolean; id?: number; result?: ApiResult }) => {
-      if (message.ready) resolve();
-      if (message.id !== undefined && message.result) pending.get(message.id)?.(message.result);
-    });
+  const container = await Container.start({
+    module: SEARCH_HANDLER,
+    exportName: "handler",
+    fn: SEARCH_FUNCTION,
+    env: { ...(process.env as Record<string, string>), ...env },
+    logFile: join(CAPTURE_DIR, `container-${process.pid}-${Date.now()}-${++started}.log`),
   });
   return {
-    invoke: (event, remainingMs = 29_000) =>
-      new Promise((resolve) => {
-        const id = next++;
-        pending.set(id, resolve);
-        child.send({ id, event, remainingMs });
-      }),
-    stop: async () => {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((resolve) => child.once("exit", resolve));
-      child.kill("SIGTERM");
-      await exited;
+    invoke: async (event, remainingMs = 29_000) => {
+      const { result, error, detail } = await container.invoke(event, remainingMs);
+      if (error !== undefined)
+        throw new Error(`the container's handler failed: ${error} ${detail}`);
+      return result as ApiResult;
     },
+    stop: () => container.stop(),
   };
 }

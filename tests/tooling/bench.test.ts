@@ -3,15 +3,16 @@ import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type Bundle, buildRunner } from "../../infra/bench/bundles.ts";
+import type { Bundle } from "../../infra/bench/bundles.ts";
 import { type Bench, runContainer, stepsOf } from "../../infra/bench/child.ts";
 import { quantile, row } from "../../infra/bench/report.ts";
+import { buildContainerHost } from "../../infra/local/container.ts";
 import type { LocalStack } from "../../infra/local/stack.ts";
 import { functionOf, loadTemplate } from "../../infra/template/template.ts";
 
 /**
  * The bench's own machinery, fast (`npm run bench -- --quick` in .ci/run covers the whole run):
- * the runner in a fresh `node` process on a stub bundle, and the arithmetic of the table.
+ * the container host in a fresh `node` process on a stub bundle, and the arithmetic of the table.
  */
 describe("the bench runner", () => {
   const dir = mkdtempSync(join(tmpdir(), "bench-test-"));
@@ -57,7 +58,7 @@ describe("the bench runner", () => {
       emulator: undefined as never,
       searchUrl: `http://127.0.0.1:${port}/v1/search`,
       filesDir: dir,
-      runnerFile: await buildRunner(dir),
+      hostFile: await buildContainerHost(dir),
       warmNodeArgs: [],
       progress: () => undefined,
     };

@@ -3,38 +3,47 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { Container, ContainerPool } from "../../infra/bench/fleet/container.ts";
+import { answerOf, ContainerPool } from "../../infra/bench/fleet/pool.ts";
 import { seededRandom } from "../../infra/bench/fleet/workload.ts";
+import { buildContainerHost, Container } from "../../infra/local/container.ts";
 
 const STUB = fileURLToPath(new URL("./fixtures/fleet-stub-handler.mjs", import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), "fleet-container-"));
 const event = (query: string) => ({ rawQueryString: query });
 
+let host: string;
+
 function start(name: string): Promise<Container> {
   return Container.start({
-    bundle: STUB,
+    module: STUB,
     exportName: "handler",
-    functionName: "SearchFunction",
-    memoryMb: 512,
+    fn: { functionName: "SearchFunction", memoryMb: 512 },
     env: { PATH: process.env.PATH ?? "", FLEET_STUB_ENV: "from-parent" },
     logFile: join(dir, `${name}.log`),
+    countLog: true,
+    host,
   });
 }
 
+/** The stub's answer as the fleet reads it. */
+const invoke = async (target: Container, query: string, timeoutMs = 5000) =>
+  answerOf(await target.invoke(event(query), timeoutMs));
+
 let container: Container;
 beforeAll(async () => {
+  host = await buildContainerHost(dir);
   container = await start("one");
-});
+}, 30_000);
 afterAll(async () => {
   await container.stop();
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe("fleet container host", () => {
+describe("the container host (infra/local/container.ts), as the fleet runs it", () => {
   it("imports the bundle once and keeps module state across invocations", async () => {
     // Act
-    await container.invoke(event(""), 5000);
-    const second = await container.invoke(event("status=429"), 5000);
+    await invoke(container, "");
+    const second = await invoke(container, "status=429");
     // Assess
     expect(second.statusCode).toBe(429);
     expect(second.retryAfter).toBe("3");
@@ -44,7 +53,7 @@ describe("fleet container host", () => {
 
   it("gives each invocation a Lambda context with a deadline and the given environment", async () => {
     // Act
-    const answer = await container.invoke(event("expectMaxMs=5000"), 5000);
+    const answer = await invoke(container, "expectMaxMs=5000");
     // Assess
     expect(answer.statusCode).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -63,7 +72,7 @@ describe("fleet container host", () => {
     const before = container.logBytes;
     const sizeBefore = readFileSync(join(dir, "one.log")).length;
     // Act
-    await container.invoke(event(""), 5000);
+    await invoke(container, "");
     await new Promise((resolve) => setTimeout(resolve, 50));
     // Assess
     const written = readFileSync(join(dir, "one.log")).length - sizeBefore;
@@ -73,8 +82,8 @@ describe("fleet container host", () => {
 
   it("reports a thrown error by name without crashing the container", async () => {
     // Act
-    const failed = await container.invoke(event("throw=1"), 5000);
-    const after = await container.invoke(event(""), 5000);
+    const failed = await invoke(container, "throw=1");
+    const after = await invoke(container, "");
     // Assess
     expect(failed).toMatchObject({ statusCode: 0, error: "TypeError" });
     expect(after.statusCode).toBe(200);
@@ -85,7 +94,7 @@ describe("fleet container host", () => {
     const doomed = await start("doomed");
     try {
       // Act: the grace past the timeout is 5 s; the handler waits longer than both.
-      const answer = await doomed.invoke(event("waitMs=8000"), 100);
+      const answer = await invoke(doomed, "waitMs=8000", 100);
       // Assess
       expect(answer).toMatchObject({ statusCode: 0, error: "timeout" });
       expect(doomed.alive).toBe(false);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { containerEnvironment } from "../../infra/bench/environment.ts";
 import {
   announcedWindows,
   mergeWindows,
@@ -12,7 +13,6 @@ import {
 import { fleetChart } from "../../infra/bench/fleet/chart.ts";
 import { costPerMillion, PRICES } from "../../infra/bench/fleet/cost.ts";
 import { itemSize, priceCall } from "../../infra/bench/fleet/dynamo-meter.ts";
-import { containerEnvironment } from "../../infra/bench/fleet/environment.ts";
 import {
   buildWorkload,
   queryCatalogue,

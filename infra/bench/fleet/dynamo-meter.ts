@@ -1,10 +1,9 @@
 /**
- * A pass-through proxy in front of moto that prices every DynamoDB call in on-demand request
- * units, from the items on the wire (DynamoDB's own sizing rules: attribute names plus values;
- * reads in 4 KB units, halved when eventually consistent; writes in 1 KB units). Other AWS calls
- * (Secrets Manager) pass through and are only counted.
+ * Prices every DynamoDB call in on-demand request units, from the items on the wire (DynamoDB's
+ * own sizing rules: attribute names plus values; reads in 4 KB units, halved when eventually
+ * consistent; writes in 1 KB units). Other AWS calls (Secrets Manager) are only counted.
  */
-import { createServer, request as httpRequest, type Server } from "node:http";
+import { epochNow, startCountingProxy } from "../../local/aws-proxy.ts";
 
 export interface DynamoUsage {
   readUnits: number;
@@ -129,8 +128,11 @@ export function priceCall(operation: string, request: unknown, response: unknown
   }
 }
 
+/**
+ * The local stack's AWS proxy (infra/local/aws-proxy.ts: writes to moto one at a time) with every
+ * DynamoDB call priced as it is answered.
+ */
 export async function startDynamoMeter(target: string): Promise<DynamoMeter> {
-  const upstream = new URL(target);
   const empty = (): DynamoUsage => ({
     readUnits: 0,
     writeUnits: 0,
@@ -139,53 +141,24 @@ export async function startDynamoMeter(target: string): Promise<DynamoMeter> {
     log: [],
   });
   let usage = empty();
-  const server: Server = createServer((req, res) => {
-    const amzTarget = String(req.headers["x-amz-target"] ?? "other");
-    const dynamo = amzTarget.startsWith("DynamoDB_");
-    const operation = dynamo ? amzTarget.slice(amzTarget.indexOf(".") + 1) : amzTarget;
+  const proxy = await startCountingProxy(target, ({ call, status, request, response }) => {
+    const dynamo = call.operation.startsWith("DynamoDB_");
+    const operation = dynamo
+      ? call.operation.slice(call.operation.indexOf(".") + 1)
+      : call.operation;
     usage.calls[operation] = (usage.calls[operation] ?? 0) + 1;
-    const startedAt = performance.now();
-    const at = Date.now();
-    const requestChunks: Buffer[] = [];
-    req.on("data", (chunk: Buffer) => requestChunks.push(chunk));
-    req.on("end", () => {
-      const body = Buffer.concat(requestChunks);
-      const forward = httpRequest(
-        {
-          host: upstream.hostname,
-          port: upstream.port,
-          method: req.method,
-          path: req.url,
-          headers: { ...req.headers, host: upstream.host },
-        },
-        (answer) => {
-          const chunks: Buffer[] = [];
-          answer.on("data", (chunk: Buffer) => chunks.push(chunk));
-          answer.on("end", () => {
-            const text = Buffer.concat(chunks);
-            if (dynamo && (answer.statusCode ?? 500) < 500) {
-              const priced = priceCall(operation, parse(body), parse(text));
-              usage.readUnits += priced.read;
-              usage.writeUnits += priced.write;
-              usage.roundTripsMs.push(performance.now() - startedAt);
-            }
-            if (dynamo) {
-              usage.log.push({ operation, at, doneAt: Date.now(), status: answer.statusCode ?? 0 });
-            }
-            res.writeHead(answer.statusCode ?? 502, answer.headers);
-            res.end(text);
-          });
-        },
-      );
-      forward.on("error", () => res.destroy());
-      forward.end(body);
-    });
+    if (!dynamo) return;
+    const doneAt = call.doneAt ?? epochNow();
+    if (status < 500) {
+      const priced = priceCall(operation, parse(request), parse(response));
+      usage.readUnits += priced.read;
+      usage.writeUnits += priced.write;
+      usage.roundTripsMs.push(doneAt - call.at);
+    }
+    usage.log.push({ operation, at: call.at, doneAt, status });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: proxy.endpoint,
     usage: () => ({
       ...usage,
       calls: { ...usage.calls },
@@ -195,11 +168,7 @@ export async function startDynamoMeter(target: string): Promise<DynamoMeter> {
     reset: () => {
       usage = empty();
     },
-    close: () =>
-      new Promise((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => proxy.close(),
   };
 }
 

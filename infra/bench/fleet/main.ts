@@ -16,20 +16,16 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
-import {
-  CreateTableCommand,
-  DynamoDBClient,
-  UpdateTimeToLiveCommand,
-} from "@aws-sdk/client-dynamodb";
+import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { buildFunction } from "../../build/build.ts";
-import { startCountingProxy } from "../../local/aws-proxy.ts";
+import { createCacheTable } from "../../local/cache-table.ts";
+import { buildContainerHost, killLiveContainers } from "../../local/container.ts";
 import type { Latency, Quota, RateLimit } from "../../local/emulator/types.ts";
 import { startMoto } from "../../local/moto.ts";
 import { LOCAL_CLIENT, LOCAL_SECRET_ID } from "../../local/stack.ts";
 import { functionOf, loadTemplate, PROJECT_ROOT } from "../../template/template.ts";
 import { fleetChart } from "./chart.ts";
-import { killLiveContainers } from "./container.ts";
 import { PRICES } from "./cost.ts";
 import { startDynamoMeter } from "./dynamo-meter.ts";
 import { type Check, checks, checksTable, fleetTable } from "./report.ts";
@@ -166,14 +162,14 @@ export async function runFleet(options: FleetOptions = {}): Promise<FleetReport>
   const fn = functionOf(template, "SearchFunction");
   progress("fleet: building SearchFunction");
   const build = await buildFunction("SearchFunction");
+  const host = await buildContainerHost(filesDir);
   const workload = buildWorkload({ seed, ...sizes.workload });
 
   progress("fleet: starting moto");
   const moto = await startMoto();
-  // Containers → meter → the project's proxy, which hands DynamoDB writes to moto one at a time
-  // (DynamoDB applies conditional writes atomically; moto alone does not) → moto.
-  const serialiser = await startCountingProxy(moto.endpoint);
-  const meter = await startDynamoMeter(serialiser.endpoint);
+  // Containers → the project's AWS proxy, metered, which hands DynamoDB writes to moto one at a
+  // time (DynamoDB applies conditional writes atomically; moto alone does not) → moto.
+  const meter = await startDynamoMeter(moto.endpoint);
   const admin = {
     endpoint: moto.endpoint,
     region: REGION,
@@ -197,22 +193,7 @@ export async function runFleet(options: FleetOptions = {}): Promise<FleetReport>
         }),
       }),
     );
-    const createTable = async (name: string) => {
-      await dynamo.send(
-        new CreateTableCommand({
-          TableName: name,
-          AttributeDefinitions: [{ AttributeName: "pk", AttributeType: "S" }],
-          KeySchema: [{ AttributeName: "pk", KeyType: "HASH" }],
-          BillingMode: "PAY_PER_REQUEST",
-        }),
-      );
-      await dynamo.send(
-        new UpdateTimeToLiveCommand({
-          TableName: name,
-          TimeToLiveSpecification: { AttributeName: "expiresAt", Enabled: true },
-        }),
-      );
-    };
+    const createTable = (name: string) => createCacheTable(dynamo, name);
     const local = {
       AWS_ENDPOINT_URL: meter.endpoint,
       AWS_REGION: REGION,
@@ -230,6 +211,7 @@ export async function runFleet(options: FleetOptions = {}): Promise<FleetReport>
         template,
         bundle: build.handlerFile,
         exportName: build.handlerExport,
+        host,
         resources,
         local,
         meter,
@@ -312,7 +294,6 @@ export async function runFleet(options: FleetOptions = {}): Promise<FleetReport>
     dynamo.destroy();
     secrets.destroy();
     await meter.close();
-    await serialiser.close();
     await moto.stop();
   }
 }

@@ -8,10 +8,12 @@ import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
+import { Container } from "../../local/container.ts";
 import { startEmulator } from "../../local/emulator/server.ts";
 import type { Latency, Quota, RateLimit, RecordedRequest } from "../../local/emulator/types.ts";
 import { LOCAL_CLIENT } from "../../local/stack.ts";
 import { type CfnTemplate, type FunctionSpec, PROJECT_ROOT } from "../../template/template.ts";
+import { containerEnvironment } from "../environment.ts";
 import {
   announcedWindows,
   mergeWindows,
@@ -22,10 +24,9 @@ import {
   type UpstreamRecord,
   windowViolations,
 } from "./analysis.ts";
-import { Container, ContainerPool } from "./container.ts";
 import { type CostPerMillion, costPerMillion } from "./cost.ts";
 import type { DynamoMeter, DynamoUsage } from "./dynamo-meter.ts";
-import { containerEnvironment } from "./environment.ts";
+import { answerOf, ContainerPool } from "./pool.ts";
 import { type CallerRequest, seededRandom } from "./workload.ts";
 
 export interface Mode {
@@ -42,6 +43,8 @@ export interface Setup {
   template: CfnTemplate;
   bundle: string;
   exportName: string;
+  /** The container host, built for plain `node` (buildContainerHost). */
+  host: string;
   /** What the template's resources stand for locally (`!Ref SpotifySecret`, `!Ref CacheTable`). */
   resources: Record<string, string>;
   /** The local stack's part of the environment (AWS endpoint = the meter, region, keys). */
@@ -176,20 +179,23 @@ export async function runMode(mode: Mode, setup: Setup): Promise<ModeResult> {
     for (let index = 0; index < setup.containers; index += 1) {
       containers.push(
         await Container.start({
-          bundle: setup.bundle,
+          module: setup.bundle,
           exportName: setup.exportName,
-          functionName: setup.fn.logicalId,
-          memoryMb: setup.fn.memorySize,
+          fn: { functionName: setup.fn.logicalId, memoryMb: setup.fn.memorySize },
           env,
           logFile: join(setup.logDir, `mode-${mode.id}-container-${index}.log`),
+          countLog: true,
+          host: setup.host,
         }),
       );
     }
     const timeoutMs = setup.fn.timeout * 1000;
     for (const [index, container] of containers.entries()) {
-      const warm = await container.invoke(
-        searchEvent(`q=warmup${index}&type=track&limit=1`, Date.now()),
-        timeoutMs,
+      const warm = answerOf(
+        await container.invoke(
+          searchEvent(`q=warmup${index}&type=track&limit=1`, Date.now()),
+          timeoutMs,
+        ),
       );
       if (warm.statusCode !== 200) {
         throw new Error(`warm-up of container ${index} answered ${warm.statusCode || warm.error}`);
