@@ -216,7 +216,7 @@ describe("the function's metrics from its output", () => {
 });
 
 describe("cost per million requests", () => {
-  it("prices Lambda GB-seconds, requests, DynamoDB units and log bytes", () => {
+  it("prices Lambda GB-seconds, requests, DynamoDB units, log bytes and the front door", () => {
     // Act
     const cost = costPerMillion({
       callerRequests: 1000,
@@ -232,10 +232,15 @@ describe("cost per million requests", () => {
     expect(cost.lambdaRequests).toBeCloseTo(0.2, 9);
     expect(cost.dynamodb).toBeCloseTo(2 * 0.125 + 0.5 * 0.625, 9);
     expect(cost.logs).toBeCloseTo(0.5, 9);
-    expect(cost.total).toBeCloseTo(
+    expect(cost.backend).toBeCloseTo(
       cost.lambdaCompute + cost.lambdaRequests + cost.dynamodb + cost.logs,
       9,
     );
+    // The front door: one HTTP API request per caller request at $1.00 per million; a function
+    // URL adds nothing of its own.
+    expect(cost.httpApi).toBeCloseTo(1, 9);
+    expect(cost.total).toBeCloseTo(cost.backend + 1, 9);
+    expect(cost.totalWithFunctionUrl).toBeCloseTo(cost.backend, 9);
   });
 });
 

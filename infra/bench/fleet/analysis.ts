@@ -146,3 +146,35 @@ export function sumMetrics(output: string, names: readonly string[]): Record<str
   }
   return sums;
 }
+
+/** What reached Spotify once a fleet-wide lockout ended at `end` (mode 4). */
+export interface AfterLockout {
+  /** ms from the end of the window to the first search after it (undefined: none came). */
+  firstSearchAfterMs: number | undefined;
+  /** Searches from the first one after the window until its answer, itself included (target 1). */
+  searchesUntilFirstAnswer: number;
+  searchesFirstSecond: number;
+  tokensFirstSecond: number;
+  tokensUntilFirstAnswer: number;
+}
+
+export function afterLockout(
+  searches: readonly UpstreamRecord[],
+  tokenRequestsAt: readonly number[],
+  end: number,
+  spanMs = 1000,
+): AfterLockout {
+  const after = searches
+    .filter((r) => r.receivedAt >= end)
+    .sort((a, b) => a.receivedAt - b.receivedAt);
+  const first = after[0];
+  const answered = first?.answeredAt ?? Number.POSITIVE_INFINITY;
+  const inSpan = (at: number) => at >= end && at < end + spanMs;
+  return {
+    firstSearchAfterMs: first === undefined ? undefined : first.receivedAt - end,
+    searchesUntilFirstAnswer: after.filter((r) => r.receivedAt <= answered).length,
+    searchesFirstSecond: after.filter((r) => inSpan(r.receivedAt)).length,
+    tokensFirstSecond: tokenRequestsAt.filter(inSpan).length,
+    tokensUntilFirstAnswer: tokenRequestsAt.filter((at) => at >= end && at <= answered).length,
+  };
+}

@@ -1,5 +1,6 @@
 /**
- * Estimated AWS cost per million caller requests, from what a simulated mode measured.
+ * Estimated AWS cost per million caller requests, from what a simulated mode measured, front door
+ * included: what a user of the service pays.
  *
  * Prices as published by AWS on its pricing pages for us-east-1 (N. Virginia), on-demand, first
  * tier of each, as of June 2025: the latest we read them (this machine has no internet; re-check
@@ -11,9 +12,14 @@
  *   write request units, $0.125 per million read request units (since the 1 November 2024 cut).
  * - Amazon CloudWatch Logs (aws.amazon.com/cloudwatch/pricing): Standard log ingestion $0.50 per
  *   GB (Lambda's logs: the first 10 TB tier of the May 2025 tiered pricing).
- * Left out: API Gateway ($1.00 per million HTTP API requests, the same in every mode), Secrets
- * Manager (one GetSecretValue per container), log storage, data transfer, and INIT time (billed
- * since August 2025, but a short run's few cold starts would be overcounted per million).
+ * - The front door, one request per caller request: Amazon API Gateway HTTP APIs
+ *   (aws.amazon.com/api-gateway/pricing): $1.00 per million requests (the first 300 million a
+ *   month; $0.90 beyond), what template.yaml deploys; or a Lambda function URL
+ *   (docs.aws.amazon.com/lambda/latest/dg/urls-configuration.html and aws.amazon.com/lambda/pricing:
+ *   no charge of its own, the invocation is billed as Lambda requests and duration), $0.
+ * Left out: Secrets Manager (one GetSecretValue per container), log storage, data transfer, and
+ * INIT time (billed since August 2025, but a short run's few cold starts would be overcounted per
+ * million).
  */
 export const PRICES = {
   source: "as published by AWS, us-east-1, on-demand, June 2025",
@@ -22,6 +28,8 @@ export const PRICES = {
   dynamoWriteUnit: 0.625 / 1e6,
   dynamoReadUnit: 0.125 / 1e6,
   logsIngestedGb: 0.5,
+  httpApiRequest: 1.0 / 1e6,
+  functionUrlRequest: 0,
 } as const;
 
 export interface CostInputs {
@@ -40,7 +48,15 @@ export interface CostPerMillion {
   lambdaRequests: number;
   dynamodb: number;
   logs: number;
+  /** Lambda, DynamoDB and logs: the same behind either front door. */
+  backend: number;
+  /** The front door: API Gateway HTTP API (template.yaml) or a Lambda function URL. */
+  httpApi: number;
+  functionUrl: number;
+  /** What a user pays behind the HTTP API. */
   total: number;
+  /** What a user pays behind a function URL. */
+  totalWithFunctionUrl: number;
 }
 
 /** USD per million caller requests, by item. */
@@ -52,11 +68,18 @@ export function costPerMillion(inputs: CostInputs): CostPerMillion {
   const dynamodb =
     (inputs.readUnits * PRICES.dynamoReadUnit + inputs.writeUnits * PRICES.dynamoWriteUnit) * scale;
   const logs = (inputs.logBytes / 1024 ** 3) * PRICES.logsIngestedGb * scale;
+  const backend = lambdaCompute + lambdaRequests + dynamodb + logs;
+  const httpApi = inputs.callerRequests * PRICES.httpApiRequest * scale;
+  const functionUrl = inputs.callerRequests * PRICES.functionUrlRequest * scale;
   return {
     lambdaCompute,
     lambdaRequests,
     dynamodb,
     logs,
-    total: lambdaCompute + lambdaRequests + dynamodb + logs,
+    backend,
+    httpApi,
+    functionUrl,
+    total: backend + httpApi,
+    totalWithFunctionUrl: backend + functionUrl,
   };
 }

@@ -1,36 +1,45 @@
 /**
- * The fleet simulation of issue 12: several Lambda-like containers (separate processes, each
- * importing the built SearchFunction bundle once), concurrent callers replaying a seeded Zipf(1.0)
- * workload, moto's DynamoDB, and the Spotify emulator with latency and a rolling-window rate limit
- * scaled to the run. Three modes on the same workload: 1. today (no cache, per-container
- * cooldown); 2. tier-1 in-container cache; 3. shared DynamoDB cache and shared cooldown.
+ * The fleet simulation: several Lambda-like containers (separate processes, each importing the
+ * built SearchFunction bundle once), concurrent callers replaying a seeded Zipf(1.0) workload,
+ * moto's DynamoDB, and the Spotify emulator with latency and a rolling-window rate limit scaled to
+ * the run. Five modes on the same workload (modes.ts): 1. today (no cache, per-container
+ * cooldown); 2. tier-1 in-container cache; 3. shared DynamoDB cache and shared cooldown; 4. mode 3
+ * sitting out a quota lockout longer than the tokens' life; 5. mode 3 with ScheduledFunction's
+ * paced batch on the same cooldown record. Then mode 3 with each stored-body compression and
+ * tier-2 write policy, for the cost per million.
  *
  *   npx tsx infra/bench/fleet/main.ts [--quick] [--seed N] [--out file.json] [--quota] [--strict]
+ *     [--modes 1,3] [--no-variants] [--containers N] [--requests N] [--rate N]
  *
- * Prints the table on stdout (progress on stderr; `runFleet` does the same unless given `output`
- * and `progress`), writes `<out>` (default
- * bench-results/fleet.json), the chart beside it (`fleet.svg`) and the containers' logs in
- * `fleet.files/`. Everything listens on 127.0.0.1 and every process is stopped by its own PID.
+ * Prints the tables on stdout (progress on stderr; `runFleet` does the same unless given `output`
+ * and `progress`), writes `<out>` (default bench-results/fleet.json), the chart beside it
+ * (`fleet.svg`) and the containers' logs in `fleet.files/`. Everything listens on 127.0.0.1 and
+ * every process is stopped by its own PID.
  */
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { CreateSecretCommand, SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { buildFunction } from "../../build/build.ts";
 import { createCacheTable } from "../../local/cache-table.ts";
 import { buildContainerHost, killLiveContainers } from "../../local/container.ts";
-import type { Latency, Quota, RateLimit } from "../../local/emulator/types.ts";
 import { startMoto } from "../../local/moto.ts";
-import { LOCAL_CLIENT, LOCAL_SECRET_ID } from "../../local/stack.ts";
+import { startLocalStack } from "../../local/stack.ts";
 import { functionOf, loadTemplate, PROJECT_ROOT } from "../../template/template.ts";
 import { fleetChart } from "./chart.ts";
 import { PRICES } from "./cost.ts";
 import { startDynamoMeter } from "./dynamo-meter.ts";
-import { type Check, checks, checksTable, fleetTable } from "./report.ts";
-import { type Mode, type ModeResult, runMode } from "./simulate.ts";
-import { buildWorkload, type WorkloadOptions } from "./workload.ts";
+import { DEFAULT_VARIANT, MODES, plan, VARIANTS } from "./modes.ts";
+import { type Check, checks, checksTable, fleetTable, variantsTable } from "./report.ts";
+import {
+  BATCH_QUERY_PREFIX,
+  type BatchPlan,
+  type ModeResult,
+  runMode,
+  type Setup,
+} from "./simulate.ts";
+import { buildWorkload, queryCatalogue } from "./workload.ts";
 
 export interface FleetOptions {
   /** A small run (CI): fewer queries, requests and containers. */
@@ -38,111 +47,34 @@ export interface FleetOptions {
   seed?: number;
   /** JSON report path (default bench-results/fleet.json); the SVG goes beside it. */
   out?: string;
-  /** Trip a scaled-down daily quota part way through. */
+  /** Trip a scaled-down daily quota part way through (modes 1–3). */
   quota?: boolean;
-  /** Run only these modes (default 1, 2, 3). */
+  /** Run only these modes (default all five). */
   modes?: number[];
+  /** Run mode 3's compression/write-policy variants (default: when mode 3 runs). */
+  variants?: boolean;
   containers?: number;
   requests?: number;
   /** Offered load, caller requests per second. */
   rate?: number;
   /** Progress lines (default: stderr). */
   progress?: (line: string) => void;
-  /** Where the table and the checks go at the end (default: stdout). */
+  /** Where the tables and the checks go at the end (default: stdout). */
   output?: (text: string) => void;
 }
 
 export interface FleetReport {
   table: string;
+  variantsTable: string;
   checks: Check[];
   checksTable: string;
   results: ModeResult[];
+  variants: ModeResult[];
   jsonPath: string;
   svgPath: string;
 }
 
 const REGION = "us-east-1";
-const CACHE_TTL_SECONDS = "300";
-
-/**
- * moto is DynamoDB's stand-in, not its speed: on this shared 2-core machine it answers in
- * 5–300 ms and now and then stalls for half a second (load-dependent), where DynamoDB answers in
- * single-digit ms. The cache's own timeouts, sized for DynamoDB (60 ms read, 250 ms write), would
- * call moto "unavailable" and send the container back to its own cooldown for 30 s, so the
- * simulation gives them moto's scale. Every mode gets the same (modes 1 and 2 have no table).
- */
-export const LOCAL_SUBSTITUTE_ENV: Readonly<Record<string, string>> = {
-  CACHE_READ_TIMEOUT_MS: "1500",
-  CACHE_WRITE_TIMEOUT_MS: "2000",
-};
-
-export const MODES: readonly Mode[] = [
-  {
-    id: 1,
-    name: "today",
-    env: { ...LOCAL_SUBSTITUTE_ENV, CACHE_TTL_SECONDS: "0", CACHE_TABLE_NAME: undefined },
-    sharedTable: false,
-  },
-  {
-    id: 2,
-    name: "tier-1 cache",
-    env: { ...LOCAL_SUBSTITUTE_ENV, CACHE_TTL_SECONDS, CACHE_TABLE_NAME: undefined },
-    sharedTable: false,
-  },
-  {
-    id: 3,
-    name: "shared cache + cooldown",
-    env: { ...LOCAL_SUBSTITUTE_ENV, CACHE_TTL_SECONDS },
-    sharedTable: true,
-  },
-];
-
-interface Plan {
-  workload: Omit<WorkloadOptions, "seed">;
-  containers: number;
-  latency: Latency;
-  rateLimit: RateLimit;
-  quota: Quota | undefined;
-  boundMs: number;
-}
-
-/**
- * Sizes: the full run offers 30 requests/s against a window that admits 20/s (80 per rolling
- * 4 s: Spotify's 30 s window scaled down, so Retry-After is 1–4 s as Spotify usually sends), so
- * mode 1, where every caller request needs Spotify, is rate-limited throughout (and takes
- * requests / 20 s), while the misses of a shared cache stay near or under the window.
- */
-export function plan(options: FleetOptions): Plan {
-  const quick = options.quick === true;
-  const requests = options.requests ?? (quick ? 300 : 2400);
-  const rate = options.rate ?? (quick ? 20 : 30);
-  const windowMs = 4000;
-  const admittedPerSecond = quick ? 12 : 20;
-  return {
-    workload: {
-      distinct: quick ? 200 : 2000,
-      requests,
-      callers: quick ? 6 : 8,
-      ratePerSecond: rate,
-      exponent: 1,
-    },
-    containers: options.containers ?? (quick ? 4 : 6),
-    latency: { minMs: 60, maxMs: 120 },
-    rateLimit: {
-      windowMs,
-      maxRequests: (admittedPerSecond * windowMs) / 1000,
-      countRejected: true,
-    },
-    // The "day" is scaled to the run: it trips after a third of the offered load and lasts 20 s.
-    quota: options.quota
-      ? { maxRequests: Math.round(requests / 3), retryAfterSeconds: 20 }
-      : undefined,
-    // Time bound: past this, callers stop sending (reported as "not sent"). Mode 1 needs about
-    // requests / admitted-per-second; half as much again and 30 s more never bite a sound run.
-    boundMs:
-      30_000 + 1.5 * Math.max((requests / rate) * 1000, (requests / admittedPerSecond) * 1000),
-  };
-}
 
 export async function runFleet(options: FleetOptions = {}): Promise<FleetReport> {
   const progress = options.progress ?? ((line: string) => process.stderr.write(`${line}\n`));
@@ -158,11 +90,16 @@ export async function runFleet(options: FleetOptions = {}): Promise<FleetReport>
   rmSync(filesDir, { recursive: true, force: true });
   mkdirSync(logDir, { recursive: true });
 
+  const modes = MODES.filter((m) => options.modes?.includes(m.id) ?? true);
+  const withVariants = options.variants ?? modes.some((m) => m.id === 3);
   const template = loadTemplate();
   const fn = functionOf(template, "SearchFunction");
-  progress("fleet: building SearchFunction");
+  progress("fleet: building SearchFunction, ScheduledFunction and the container host");
   const build = await buildFunction("SearchFunction");
   const host = await buildContainerHost(filesDir);
+  const batch = modes.some((m) => m.batch)
+    ? await batchPlan(sizes.batch, seed, template)
+    : undefined;
   const workload = buildWorkload({ seed, ...sizes.workload });
 
   progress("fleet: starting moto");
@@ -170,13 +107,11 @@ export async function runFleet(options: FleetOptions = {}): Promise<FleetReport>
   // Containers → the project's AWS proxy, metered, which hands DynamoDB writes to moto one at a
   // time (DynamoDB applies conditional writes atomically; moto alone does not) → moto.
   const meter = await startDynamoMeter(moto.endpoint);
-  const admin = {
+  const dynamo = new DynamoDBClient({
     endpoint: moto.endpoint,
     region: REGION,
     credentials: { accessKeyId: "local", secretAccessKey: "local" },
-  };
-  const dynamo = new DynamoDBClient(admin);
-  const secrets = new SecretsManagerClient(admin);
+  });
   const interrupted = () => {
     killLiveContainers();
     moto.stop().finally(() => process.exit(130));
@@ -184,16 +119,10 @@ export async function runFleet(options: FleetOptions = {}): Promise<FleetReport>
   process.once("SIGINT", interrupted);
   process.once("SIGTERM", interrupted);
   try {
-    await secrets.send(
-      new CreateSecretCommand({
-        Name: LOCAL_SECRET_ID,
-        SecretString: JSON.stringify({
-          client_id: LOCAL_CLIENT.clientId,
-          client_secret: LOCAL_CLIENT.clientSecret,
-        }),
-      }),
-    );
-    const createTable = (name: string) => createCacheTable(dynamo, name);
+    // Seeded as `npm start` seeds it (secret, scheduled queries, results bucket); each mode with a
+    // table gets a fresh one, made the same way.
+    const stack = await startLocalStack({ motoEndpoint: moto.endpoint });
+    await stack.stop();
     const local = {
       AWS_ENDPOINT_URL: meter.endpoint,
       AWS_REGION: REGION,
@@ -201,42 +130,51 @@ export async function runFleet(options: FleetOptions = {}): Promise<FleetReport>
       AWS_SECRET_ACCESS_KEY: "local",
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
     };
-    // The table name of mode 3 replaces CacheTable through CACHE_TABLE_NAME; the others drop it.
-    const resources = { SpotifySecret: LOCAL_SECRET_ID, CacheTable: "unused" };
-    const results: ModeResult[] = [];
-    for (const mode of MODES.filter((m) => options.modes?.includes(m.id) ?? true)) {
-      progress(`fleet: mode ${mode.id} (${mode.name}), ${sizes.containers} containers`);
-      const result = await runMode(mode, {
-        fn,
-        template,
-        bundle: build.handlerFile,
-        exportName: build.handlerExport,
-        host,
-        resources,
-        local,
-        meter,
-        createTable,
-        workload,
-        containers: sizes.containers,
-        seed,
-        latency: sizes.latency,
-        rateLimit: sizes.rateLimit,
-        quota: sizes.quota,
-        logDir,
-        boundMs: sizes.boundMs,
-        progress,
-      });
+    const setup: Omit<Setup, "progress"> = {
+      fn,
+      template,
+      bundle: build.handlerFile,
+      exportName: build.handlerExport,
+      host,
+      // A mode's table replaces CacheTable through CACHE_TABLE_NAME; modes 1 and 2 drop it.
+      resources: stack.resources,
+      local,
+      meter,
+      createTable: (name: string) => createCacheTable(dynamo, name),
+      workload,
+      containers: sizes.containers,
+      seed,
+      latency: sizes.latency,
+      rateLimit: sizes.rateLimit,
+      quota: sizes.quota,
+      lockout: sizes.lockout,
+      batch,
+      logDir,
+      boundMs: sizes.boundMs,
+    };
+    const run = async (mode: (typeof MODES)[number]) => {
+      const label = `mode ${mode.id}${mode.variant ? ` (${mode.variant})` : ""}`;
+      progress(`fleet: ${label} (${mode.name}), ${sizes.containers} containers`);
+      const result = await runMode(mode, { ...setup, progress });
       progress(
-        `fleet: mode ${mode.id} done in ${(result.durationMs / 1000).toFixed(1)} s: ` +
+        `fleet: ${label} done in ${(result.durationMs / 1000).toFixed(1)} s: ` +
           `${result.upstream.searches} upstream, ${result.upstream.rateLimited} × 429`,
       );
-      results.push(result);
+      return result;
+    };
+    const results: ModeResult[] = [];
+    for (const mode of modes) results.push(await run(mode));
+    const variants: ModeResult[] = [];
+    if (withVariants) {
+      for (const variant of VARIANTS) {
+        const same = variant.variant === DEFAULT_VARIANT && results.find((r) => r.mode === 3);
+        variants.push(same ? { ...same, variant: DEFAULT_VARIANT } : await run(variant));
+      }
     }
-    const today = results.find((r) => r.mode === 1);
-    const shared = results.find((r) => r.mode === 3);
-    const list = today && shared ? checks(today, shared) : [];
+    const list = checks(results);
     const table = fleetTable(results);
-    const title = "Fleet simulation (issue 12): upstream requests and 429s per second, by mode";
+    const compared = variantsTable(variants);
+    const title = "Fleet simulation: upstream requests and 429s per second, by mode";
     const subtitle =
       `${sizes.workload.requests} requests, Zipf(1.0) over ${sizes.workload.distinct} queries, seed ${seed}, ` +
       `${sizes.workload.callers} callers, ${sizes.containers} containers, ${sizes.workload.ratePerSecond}/s offered; ` +
@@ -271,31 +209,61 @@ export async function runFleet(options: FleetOptions = {}): Promise<FleetReport>
           prices: PRICES,
           checks: list,
           results,
+          variants,
         },
         null,
         2,
       )}\n`,
     );
-    const report = {
+    const report: FleetReport = {
       table,
+      variantsTable: compared,
       checks: list,
       checksTable: checksTable(list),
       results,
+      variants,
       jsonPath,
       svgPath,
     };
     const output = options.output ?? ((text: string) => process.stdout.write(text));
-    output(`${report.table}\n\n${report.checksTable}\n`);
+    const sections = [report.table, report.checksTable, ...(variants.length ? [compared] : [])];
+    output(`${sections.join("\n\n")}\n`);
     progress(`fleet: wrote ${jsonPath} and ${svgPath}`);
     return report;
   } finally {
     process.off("SIGINT", interrupted);
     process.off("SIGTERM", interrupted);
     dynamo.destroy();
-    secrets.destroy();
     await meter.close();
     await moto.stop();
   }
+}
+
+/**
+ * Mode 5's batch: ScheduledFunction as `sam build` builds it, and one-page searches of other
+ * questions than the callers' (the batch collects fresh data), marked so the log tells them apart.
+ */
+async function batchPlan(
+  sizes: { queries: number; startAfterMs: number },
+  seed: number,
+  template: ReturnType<typeof loadTemplate>,
+): Promise<BatchPlan> {
+  const built = await buildFunction("ScheduledFunction");
+  const queries = queryCatalogue(sizes.queries, seed ^ 0xba7c).map((raw) => {
+    const params = new URLSearchParams(raw);
+    return {
+      q: `${BATCH_QUERY_PREFIX}${params.get("q") ?? ""}`,
+      type: params.get("type") ?? "track",
+      limit: Number(params.get("limit") ?? 10),
+    };
+  });
+  return {
+    fn: functionOf(template, "ScheduledFunction"),
+    bundle: built.handlerFile,
+    exportName: built.handlerExport,
+    queries,
+    startAfterMs: sizes.startAfterMs,
+  };
 }
 
 async function main(): Promise<void> {
@@ -307,6 +275,7 @@ async function main(): Promise<void> {
       quota: { type: "boolean" },
       strict: { type: "boolean" },
       modes: { type: "string" },
+      "no-variants": { type: "boolean" },
       containers: { type: "string" },
       requests: { type: "string" },
       rate: { type: "string" },
@@ -328,6 +297,7 @@ async function main(): Promise<void> {
     out: values.out,
     quota: values.quota,
     modes: values.modes?.split(",").map(Number),
+    ...(values["no-variants"] ? { variants: false } : {}),
     containers: number(values.containers),
     requests: number(values.requests),
     rate: number(values.rate),

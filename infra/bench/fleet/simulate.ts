@@ -8,13 +8,15 @@ import { randomUUID } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { Container } from "../../local/container.ts";
+import { Container, type Invocation } from "../../local/container.ts";
 import { startEmulator } from "../../local/emulator/server.ts";
 import type { Latency, Quota, RateLimit, RecordedRequest } from "../../local/emulator/types.ts";
 import { LOCAL_CLIENT } from "../../local/stack.ts";
 import { type CfnTemplate, type FunctionSpec, PROJECT_ROOT } from "../../template/template.ts";
 import { containerEnvironment } from "../environment.ts";
 import {
+  type AfterLockout,
+  afterLockout,
   announcedWindows,
   mergeWindows,
   percentile,
@@ -32,11 +34,36 @@ import { type CallerRequest, seededRandom } from "./workload.ts";
 export interface Mode {
   id: number;
   name: string;
+  /** A run of mode `id` with other settings (the compression/write-policy comparison). */
+  variant?: string;
   /** Variables set (or, when undefined, removed) on top of the template's. */
   env: Record<string, string | undefined>;
   /** Create a fresh cache table for this mode and pass its name as CACHE_TABLE_NAME. */
   sharedTable: boolean;
+  /** Sit out one fleet-wide quota lockout longer than the tokens' life (mode 4). */
+  lockout?: boolean;
+  /** ScheduledFunction runs its paced batch beside the callers, on the shared record (mode 5). */
+  batch?: boolean;
 }
+
+/** Mode 4's lockout: tokens live `tokenLifetimeSeconds`, the window `windowSeconds` (longer). */
+export interface LockoutPlan {
+  afterSearches: number;
+  windowSeconds: number;
+  tokenLifetimeSeconds: number;
+}
+
+/** Mode 5's batch: ScheduledFunction's bundle, its queries, and when it starts. */
+export interface BatchPlan {
+  fn: FunctionSpec;
+  bundle: string;
+  exportName: string;
+  queries: { q: string; type: string; limit: number }[];
+  startAfterMs: number;
+}
+
+/** Batch queries start with this, so their searches are told apart in Spotify's log. */
+export const BATCH_QUERY_PREFIX = "batch ";
 
 export interface Setup {
   fn: FunctionSpec;
@@ -57,6 +84,9 @@ export interface Setup {
   latency: Latency;
   rateLimit: RateLimit;
   quota: Quota | undefined;
+  lockout: LockoutPlan;
+  /** Needed by a mode with `batch`. */
+  batch: BatchPlan | undefined;
   logDir: string;
   /** Callers stop sending once the mode has run this long. */
   boundMs: number;
@@ -66,6 +96,9 @@ export interface Setup {
 export interface ModeResult {
   mode: number;
   name: string;
+  variant?: string;
+  /** The variables the mode set (compression, write policy, …). */
+  env: Record<string, string | undefined>;
   callerRequests: number;
   answered: number;
   statuses: Record<string, number>;
@@ -100,6 +133,24 @@ export interface ModeResult {
   cost: CostPerMillion;
   series: { upstream: number[]; rateLimited: number[] };
   durationMs: number;
+  /** Mode 4: the lockout window (ms since the start) and what came right after it. */
+  lockout?: AfterLockout & {
+    windowFromMs: number;
+    windowToMs: number;
+    tokenLifetimeSeconds: number;
+    /** Token requests while the window lasted. */
+    tokensDuringWindow: number;
+  };
+  /** Mode 5: the batch's own summary and its searches as Spotify saw them. */
+  batch?: {
+    summary: Record<string, unknown> | undefined;
+    error: string | undefined;
+    searches: number;
+    rateLimited: number;
+    /** Batch searches inside a window announced to another identity (API or batch). */
+    insideAnnounced: number;
+    durationMs: number;
+  };
 }
 
 interface CallerOutcome {
@@ -151,11 +202,13 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.
 export async function runMode(mode: Mode, setup: Setup): Promise<ModeResult> {
   const emulator = await startEmulator({
     ...LOCAL_CLIENT,
+    ...(mode.lockout ? { tokenLifetimeSeconds: setup.lockout.tokenLifetimeSeconds } : {}),
     latency: setup.latency,
     // The same draws in every mode: differences come from the modes, not the dice.
     random: seededRandom(setup.seed ^ 0x1a7e),
   });
   const containers: Container[] = [];
+  let batchContainer: Container | undefined;
   try {
     const extra = { ...mode.env };
     if (mode.sharedTable) {
@@ -163,17 +216,12 @@ export async function runMode(mode: Mode, setup: Setup): Promise<ModeResult> {
       await setup.createTable(table);
       extra.CACHE_TABLE_NAME = table;
     }
-    const env = containerEnvironment(
-      setup.fn,
-      setup.template,
-      setup.resources,
-      {
-        ...setup.local,
-        SPOTIFY_ACCOUNTS_URL: emulator.accountsUrl,
-        SPOTIFY_API_URL: emulator.apiUrl,
-      },
-      extra,
-    );
+    const local = {
+      ...setup.local,
+      SPOTIFY_ACCOUNTS_URL: emulator.accountsUrl,
+      SPOTIFY_API_URL: emulator.apiUrl,
+    };
+    const env = containerEnvironment(setup.fn, setup.template, setup.resources, local, extra);
     // Cold starts one after another, as a fleet grows; then one warm-up invocation each (a query
     // outside the workload), so the measured run starts from the issue's warm fleet.
     for (let index = 0; index < setup.containers; index += 1) {
@@ -202,10 +250,32 @@ export async function runMode(mode: Mode, setup: Setup): Promise<ModeResult> {
       }
       container.resetCounters();
     }
+    // The batch's container starts cold (INIT now), as a scheduled run's usually does, and reads
+    // and announces the same cooldown record as the API fleet.
+    const batch = mode.batch ? setup.batch : undefined;
+    if (batch !== undefined) {
+      batchContainer = await Container.start({
+        module: batch.bundle,
+        exportName: batch.exportName,
+        fn: { functionName: batch.fn.logicalId, memoryMb: batch.fn.memorySize },
+        // The mode's variables too: the same table, and moto's timeouts for its record.
+        env: containerEnvironment(batch.fn, setup.template, setup.resources, local, extra),
+        logFile: join(setup.logDir, `mode-${mode.id}-batch.log`),
+        countLog: true,
+        host: setup.host,
+      });
+    }
     // Tokens stay valid across reset(); the warm-up's requests leave the log and the window.
     emulator.reset();
     emulator.setRateLimit(setup.rateLimit);
-    if (setup.quota !== undefined) emulator.setQuota(setup.quota);
+    if (mode.lockout) {
+      const { afterSearches, windowSeconds } = setup.lockout;
+      emulator.setQuota({
+        maxRequests: afterSearches,
+        retryAfterSeconds: windowSeconds,
+        once: true,
+      });
+    } else if (setup.quota !== undefined) emulator.setQuota(setup.quota);
     setup.meter.reset();
 
     const pool = new ContainerPool(containers, seededRandom(setup.seed ^ 0x9001));
@@ -232,20 +302,102 @@ export async function runMode(mode: Mode, setup: Setup): Promise<ModeResult> {
         `  mode ${mode.id}: ${outcomes.length} answered, ${emulator.count("search")} upstream`,
       );
     }, 10_000);
+    let batchOutcome: BatchOutcome | undefined;
+    const runBatch = async (plan: BatchPlan, container: Container) => {
+      await sleep(t0 + plan.startAfterMs - Date.now());
+      const event = { id: `fleet-batch-${mode.id}`, queries: plan.queries };
+      const startedAt = Date.now();
+      const done = await container.invoke(event, plan.fn.timeout * 1000);
+      batchOutcome = { invocation: done, durationMs: Date.now() - startedAt };
+    };
     try {
-      await Promise.all(setup.workload.map(caller));
+      await Promise.all([
+        ...setup.workload.map(caller),
+        ...(batch && batchContainer ? [runBatch(batch, batchContainer)] : []),
+      ]);
     } finally {
       clearInterval(ticker);
     }
     const endedAt = Date.now();
     const aws = setup.meter.usage();
     await Promise.all(containers.map((container) => container.stop()));
+    await batchContainer?.stop();
     const requests = [...emulator.requests];
-    return summarise(mode, setup, outcomes, requests, containers, aws, t0, endedAt);
+    const result = summarise(mode, setup, outcomes, requests, containers, aws, t0, endedAt);
+    if (mode.lockout) result.lockout = lockoutFigures(setup.lockout, requests, t0);
+    if (mode.batch) {
+      result.batch = batchFigures(batchOutcome, requests);
+      // The callers' own searches per 1,000, as in the other modes; 429s stay the app's total.
+      result.upstream.searches -= result.batch.searches;
+      result.upstream.perThousand =
+        (result.upstream.searches / Math.max(1, result.answered)) * 1000;
+    }
+    return result;
   } finally {
     await Promise.all(containers.map((container) => container.stop()));
+    await batchContainer?.stop();
     await emulator.close();
   }
+}
+
+interface BatchOutcome {
+  invocation: Invocation;
+  durationMs: number;
+}
+
+/** Mode 4: the window the quota's first 429 announced, and the requests right after it. */
+function lockoutFigures(
+  plan: LockoutPlan,
+  requests: readonly RecordedRequest[],
+  t0: number,
+): NonNullable<ModeResult["lockout"]> | undefined {
+  const records = upstreamRecords(requests);
+  const tripped = records.find(
+    (r) => r.status === 429 && r.retryAfterSeconds === plan.windowSeconds,
+  );
+  if (tripped?.answeredAt === undefined) return undefined;
+  const from = tripped.answeredAt;
+  const end = from + plan.windowSeconds * 1000;
+  const tokensAt = requests.filter((r) => r.endpoint === "token").map((r) => r.receivedAt);
+  return {
+    windowFromMs: Math.round(from - t0),
+    windowToMs: Math.round(end - t0),
+    tokenLifetimeSeconds: plan.tokenLifetimeSeconds,
+    tokensDuringWindow: tokensAt.filter((at) => at >= from && at < end).length,
+    ...afterLockout(records, tokensAt, end),
+  };
+}
+
+/** Mode 5: the batch's summary and its own searches (told apart by their queries). */
+function batchFigures(
+  outcome: BatchOutcome | undefined,
+  requests: readonly RecordedRequest[],
+): NonNullable<ModeResult["batch"]> {
+  const records = upstreamRecords(requests);
+  const isBatch = requests
+    .filter((r) => r.endpoint === "search")
+    .map((r) => (r.query.q ?? "").startsWith(BATCH_QUERY_PREFIX));
+  const violations = windowViolations(records, announcedWindows(records), 100);
+  const batchRecords = new Set(records.filter((_, index) => isBatch[index]));
+  const result = outcome?.invocation.result as Record<string, unknown> | undefined;
+  const { failures, skippedQueries, ...summary } = result ?? {};
+  return {
+    summary:
+      result === undefined
+        ? undefined
+        : {
+            ...summary,
+            failures: Array.isArray(failures) ? failures.slice(0, 3) : failures,
+            skippedQueries: Array.isArray(skippedQueries)
+              ? skippedQueries.slice(0, 3)
+              : skippedQueries,
+          },
+    error: outcome?.invocation.error,
+    searches: batchRecords.size,
+    rateLimited: [...batchRecords].filter((r) => r.status === 429).length,
+    insideAnnounced: violations.filter((v) => batchRecords.has(v.request)).length,
+    durationMs: outcome?.durationMs ?? 0,
+  };
 }
 
 /** Search requests of the emulator's log, tokens replaced by their order of first use. */
@@ -329,6 +481,8 @@ function summarise(
   return {
     mode: mode.id,
     name: mode.name,
+    ...(mode.variant === undefined ? {} : { variant: mode.variant }),
+    env: mode.env,
     callerRequests,
     answered: outcomes.length,
     statuses,

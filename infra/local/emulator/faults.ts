@@ -82,6 +82,7 @@ export class QuotaCounter {
     if (now < this.#exceededUntil)
       return Math.max(1, Math.ceil((this.#exceededUntil - now) / 1000));
     if (this.#exceededUntil > 0) {
+      if (this.#quota.once) return null;
       this.#exceededUntil = 0;
       this.#used = 0;
     }

@@ -35,6 +35,8 @@ export interface Quota {
   maxRequests: number;
   /** How long the quota stays exceeded once tripped (Retry-After counts down to its end). */
   retryAfterSeconds: number;
+  /** Trip once only: after its window every search is admitted (one lockout in a run). */
+  once?: boolean;
 }
 
 /** Time each token and search request takes, drawn uniformly from [minMs, maxMs]. */

@@ -98,11 +98,14 @@ export function parseRateLimit(value: unknown): RateLimit | null {
 export function parseQuota(value: unknown): Quota | null {
   if (value === null) return null;
   const input = object(value, "quota");
-  const { maxRequests, retryAfterSeconds } = input;
+  const { maxRequests, retryAfterSeconds, once } = input;
   if (!isCount(maxRequests) || !isCount(retryAfterSeconds) || retryAfterSeconds < 1) {
     throw new AdminInputError("maxRequests (>= 0) and retryAfterSeconds (>= 1) must be integers");
   }
-  return { maxRequests, retryAfterSeconds };
+  if (once !== undefined && typeof once !== "boolean") {
+    throw new AdminInputError("once must be a boolean");
+  }
+  return { maxRequests, retryAfterSeconds, ...(once === undefined ? {} : { once }) };
 }
 
 function parseLatency(value: unknown): Latency | null {
