@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { containerEnvironment } from "../../infra/bench/environment.ts";
 import {
+  afterLockout,
   announcedWindows,
   mergeWindows,
   percentile,
@@ -13,6 +14,9 @@ import {
 import { fleetChart } from "../../infra/bench/fleet/chart.ts";
 import { costPerMillion, PRICES } from "../../infra/bench/fleet/cost.ts";
 import { itemSize, priceCall } from "../../infra/bench/fleet/dynamo-meter.ts";
+import { DEFAULT_VARIANT } from "../../infra/bench/fleet/modes.ts";
+import { checks, variantToAdopt } from "../../infra/bench/fleet/report.ts";
+import type { ModeResult } from "../../infra/bench/fleet/simulate.ts";
 import {
   buildWorkload,
   queryCatalogue,
@@ -170,6 +174,104 @@ describe("requests in the first second after each window", () => {
       [5050, 6050],
     ]);
     expect(count).toBe(3);
+  });
+});
+
+describe("after a lockout (mode 4)", () => {
+  it("counts the searches from the first one after the window until its answer, and the tokens", () => {
+    // Prepare: the window ends at 10,000 ms; the probe goes at 10,020 and is answered at 10,070.
+    const records = [
+      record(0, 9000, 429, 1), // inside the window: not after it
+      record(1, 10_020), // the probe (answered 50 ms later)
+      record(2, 10_060), // before the probe's answer: a second prober
+      record(3, 10_200), // after the answer
+      record(0, 11_100), // past the first second
+    ];
+    const tokens = [9500, 10_005, 10_100, 12_000];
+    // Act
+    const after = afterLockout(records, tokens, 10_000);
+    // Assess
+    expect(after).toEqual({
+      firstSearchAfterMs: 20,
+      searchesUntilFirstAnswer: 2,
+      searchesFirstSecond: 3,
+      tokensFirstSecond: 2,
+      tokensUntilFirstAnswer: 1,
+    });
+  });
+
+  it("reports no search when none came after the window", () => {
+    // Act
+    const after = afterLockout([record(0, 5000)], [], 10_000);
+    // Assess
+    expect(after.firstSearchAfterMs).toBeUndefined();
+    expect(after.searchesUntilFirstAnswer).toBe(0);
+  });
+});
+
+/** A mode's result with only what the checks and the variants' choice read. */
+function result(fields: {
+  mode: number;
+  variant?: string;
+  perThousand?: number;
+  total?: number;
+  inside?: number;
+  untilFirstAnswer?: number;
+}): ModeResult {
+  return {
+    mode: fields.mode,
+    variant: fields.variant,
+    upstream: { perThousand: fields.perThousand ?? 300, rateLimited: 1 },
+    cost: { total: fields.total ?? 2 },
+    windows: { insideAnnounced: fields.inside ?? 0 },
+    latencyMs: { p99: 100 },
+    ...(fields.untilFirstAnswer === undefined
+      ? {}
+      : { lockout: { searchesUntilFirstAnswer: fields.untilFirstAnswer } }),
+    batch: { insideAnnounced: fields.inside ?? 0 },
+  } as unknown as ModeResult;
+}
+
+describe("the targets of modes 4 and 5", () => {
+  it("meets mode 4 only with exactly one search until the first answer", () => {
+    // Act
+    const one = checks([result({ mode: 4, untilFirstAnswer: 1 })]);
+    const two = checks([result({ mode: 4, untilFirstAnswer: 2 })]);
+    const none = checks([result({ mode: 4 })]);
+    // Assess
+    expect(one.map((c) => c.met)).toEqual([true]);
+    expect(two.map((c) => c.met)).toEqual([false]);
+    expect(none[0]).toMatchObject({ value: "no lockout seen", met: false });
+  });
+
+  it("meets mode 5 only with no request inside an announced window", () => {
+    // Act & Assess
+    expect(checks([result({ mode: 5, inside: 0 })])[0]?.met).toBe(true);
+    expect(checks([result({ mode: 5, inside: 2 })])[0]?.met).toBe(false);
+  });
+});
+
+describe("which compression and write policy to adopt", () => {
+  const base = result({ mode: 3, variant: DEFAULT_VARIANT, perThousand: 300, total: 2.0 });
+
+  it("takes the cheapest that raises upstream requests by at most 5 %", () => {
+    // Prepare
+    const cheaper = result({ mode: 3, variant: "brotli, always", perThousand: 314, total: 1.8 });
+    const cheapest = result({
+      mode: 3,
+      variant: "zlib, second-miss",
+      perThousand: 316,
+      total: 1.5,
+    });
+    // Act & Assess
+    expect(variantToAdopt([base, cheaper, cheapest])).toBe(cheaper);
+  });
+
+  it("keeps the defaults when the saving is within run-to-run noise", () => {
+    // Prepare
+    const barely = result({ mode: 3, variant: "brotli, always", perThousand: 300, total: 1.99 });
+    // Act & Assess
+    expect(variantToAdopt([base, barely])).toBe(base);
   });
 });
 
