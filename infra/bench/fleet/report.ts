@@ -150,8 +150,8 @@ const ROWS: Row[] = [
     },
   },
   {
-    figure: "shared table errors (container on its own cooldown for a while)",
-    cell: (r) => String(r.metrics.CacheSharedErrors ?? 0),
+    figure: "shared table errors: cache / cooldown record",
+    cell: (r) => `${r.metrics.CacheSharedErrors ?? 0} / ${r.metrics.CooldownStoreErrors ?? 0}`,
   },
   {
     figure: "token requests / tokens seen on searches",

@@ -192,6 +192,7 @@ const FUNCTION_METRICS = [
   "CacheMisses",
   "CacheStaleAnswers",
   "CacheSharedErrors",
+  "CooldownStoreErrors",
   "CooldownRejections",
   "ThrottledAnswers",
   "UpstreamRetries",
@@ -231,7 +232,7 @@ export async function runMode(mode: Mode, setup: Setup): Promise<ModeResult> {
           exportName: setup.exportName,
           fn: { functionName: setup.fn.logicalId, memoryMb: setup.fn.memorySize },
           env,
-          logFile: join(setup.logDir, `mode-${mode.id}-container-${index}.log`),
+          logFile: join(setup.logDir, `${fileStem(mode)}-container-${index}.log`),
           countLog: true,
           host: setup.host,
         }),
@@ -260,7 +261,7 @@ export async function runMode(mode: Mode, setup: Setup): Promise<ModeResult> {
         fn: { functionName: batch.fn.logicalId, memoryMb: batch.fn.memorySize },
         // The mode's variables too: the same table, and moto's timeouts for its record.
         env: containerEnvironment(batch.fn, setup.template, setup.resources, local, extra),
-        logFile: join(setup.logDir, `mode-${mode.id}-batch.log`),
+        logFile: join(setup.logDir, `${fileStem(mode)}-batch.log`),
         countLog: true,
         host: setup.host,
       });
@@ -338,6 +339,12 @@ export async function runMode(mode: Mode, setup: Setup): Promise<ModeResult> {
     await batchContainer?.stop();
     await emulator.close();
   }
+}
+
+/** `mode-3`, or `mode-3-brotli-second-miss` for a variant: the mode's files in the log folder. */
+function fileStem(mode: Mode): string {
+  const variant = mode.variant?.replace(/[^a-z0-9]+/gi, "-");
+  return variant ? `mode-${mode.id}-${variant}` : `mode-${mode.id}`;
 }
 
 interface BatchOutcome {
@@ -450,7 +457,7 @@ function summarise(
   // The raw timelines beside the logs, for anyone who wants to look closer.
   const since = (ms: number | undefined) => (ms === undefined ? null : Math.round(ms - t0));
   writeFileSync(
-    join(setup.logDir, `mode-${mode.id}-spotify.jsonl`),
+    join(setup.logDir, `${fileStem(mode)}-spotify.jsonl`),
     records
       .map((r) =>
         JSON.stringify({
@@ -464,7 +471,7 @@ function summarise(
       .join("\n"),
   );
   writeFileSync(
-    join(setup.logDir, `mode-${mode.id}-dynamodb.jsonl`),
+    join(setup.logDir, `${fileStem(mode)}-dynamodb.jsonl`),
     aws.log
       .map((call) => JSON.stringify({ ...call, at: since(call.at), doneAt: since(call.doneAt) }))
       .join("\n"),
