@@ -1,24 +1,20 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type Emulator, startEmulator } from "../../infra/local/emulator/server.ts";
-import { admin, fakeClock, search, token } from "./emulator/helpers.ts";
+import { admin, fakeClock, search } from "./emulator/helpers.ts";
 
 // The emulator's one-off lockout: what the fleet simulation's mode 4 sets to sit out one window.
 
 const clock = fakeClock();
 let emulator: Emulator;
-let accessToken: string;
 
 beforeAll(async () => {
-  emulator = await startEmulator({ now: clock.now, tokenLifetimeSeconds: 3600 });
+  emulator = await startEmulator({ now: clock.now });
 });
 afterAll(() => emulator.close());
-beforeEach(async () => {
-  emulator.reset();
-  accessToken = await token(emulator);
-  emulator.reset();
-});
+// A fresh quota and recording for each case; a token minted without a request.
+beforeEach(() => emulator.reset());
 
-const searchOnce = () => search(emulator, "q=BTS&type=track", accessToken);
+const searchOnce = () => search(emulator, "q=BTS&type=track", emulator.issueToken());
 
 describe("a quota that trips once", () => {
   it("refuses for its window, then admits every search for the rest of the run", async () => {
