@@ -277,7 +277,13 @@ export function variantsTable(variants: readonly ModeResult[]): string {
     usd(v.cost.total),
     usd(v.cost.totalWithFunctionUrl),
     fmtMs(v.latencyMs.p99),
-    v === best ? "adopt" : v.upstream.perThousand > allowed ? "> +5 % upstream" : "",
+    v === best
+      ? v === base
+        ? "keep (defaults)"
+        : "adopt"
+      : v.upstream.perThousand > allowed
+        ? "> +5 % upstream"
+        : "",
   ]);
   return markdown([header, ...lines]);
 }
