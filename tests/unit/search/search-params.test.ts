@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../lib/errors.ts";
-import type { QueryValues } from "../../../lib/http/api-event.ts";
+import type { QueryValues } from "../../../lib/search/search-params.ts";
 import { parseSearchQuery, validateSearch } from "../../../lib/search/search-params.ts";
 import { MAX_OFFSET, SEARCH_PARAMETERS, SEARCH_TYPES } from "../../../lib/search/search-rules.ts";
 

@@ -1,21 +1,10 @@
+import type { CooldownRecord } from "../spotify/cooldown-store.ts";
 import type { ConditionalUpdate, TableItem } from "./cache-table.ts";
 
 /** The fleet's one rate-limit record: Spotify counts one budget per app. */
 export const COOLDOWN_KEY = "cooldown#spotify";
 /** Kept this long after its window (DynamoDB's TTL), so late readers still see it settled. */
 const RECORD_RETENTION_SECONDS = 86_400;
-
-/** What the fleet knows of Spotify's last `Retry-After`. */
-export interface CooldownRecord {
-  /** End of the window (epoch ms). */
-  until: number;
-  reason: string | undefined;
-  /** A request got through after the window: the fleet may call freely again. */
-  settled: boolean;
-  /** The container probing after the window, and until when its lease holds (epoch ms). */
-  probeOwner: string | undefined;
-  probeUntil: number;
-}
 
 export function decodeCooldown(item: TableItem | undefined): CooldownRecord | undefined {
   const until = Number(item?.until?.N);
@@ -58,7 +47,8 @@ export function announce(until: number, reason: string | undefined): Conditional
 
 /**
  * Takes the probe lease for the window that ended at `until`: only while that window is still
- * the record's, not yet settled, and nobody else holds an unexpired lease.
+ * the record's, not yet settled, and nobody else holds an unexpired lease. Its holder renews it
+ * the same way (while it retries), so the lease covers the probe until its outcome is known.
  */
 export function takeLease(
   until: number,
@@ -69,7 +59,7 @@ export function takeLease(
   return {
     update: "SET #probeOwner = :owner, #probeUntil = :leaseUntil",
     condition:
-      "#until = :until AND #settled = :false AND (attribute_not_exists(#probeUntil) OR #probeUntil < :now)",
+      "#until = :until AND #settled = :false AND (attribute_not_exists(#probeUntil) OR #probeUntil < :now OR #probeOwner = :owner)",
     names: {
       "#until": "until",
       "#settled": "settled",
