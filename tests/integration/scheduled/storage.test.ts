@@ -8,11 +8,11 @@ import {
   S3Client,
 } from "@aws-sdk/client-s3";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { totalFor } from "../../infra/local/emulator/search.ts";
-import { lambdaContext } from "../../infra/local/lambda-context.ts";
-import { PART_SIZE } from "../../lib/aws/results-store.ts";
-import { coldScheduledHandler } from "../support/container.ts";
-import { startTestStack, type TestStack } from "../support/stack.ts";
+import { totalFor } from "../../../infra/local/emulator/search.ts";
+import { lambdaContext } from "../../../infra/local/lambda-context.ts";
+import { PART_SIZE } from "../../../lib/aws/results-store.ts";
+import { coldScheduledHandler } from "../../support/container.ts";
+import { startTestStack, type TestStack } from "../../support/stack.ts";
 
 const s3 = () =>
   new S3Client({ endpoint: inject("motoEndpoint"), region: "us-east-1", forcePathStyle: true });

@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { lambdaContext } from "../../infra/local/lambda-context.ts";
-import { coldSearchHandler } from "../support/container.ts";
-import { httpApiEvent } from "../support/events.ts";
-import { startTestStack, type TestStack } from "../support/stack.ts";
+import { lambdaContext } from "../../../infra/local/lambda-context.ts";
+import { coldSearchHandler } from "../../support/container.ts";
+import { httpApiEvent } from "../../support/events.ts";
+import { startTestStack, type TestStack } from "../../support/stack.ts";
 
 let stack: TestStack | undefined;
 afterEach(async () => {

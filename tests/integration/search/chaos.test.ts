@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Fault, FaultEndpoint } from "../../infra/local/emulator/types.ts";
-import { lambdaContext } from "../../infra/local/lambda-context.ts";
-import { httpApiEvent } from "../support/events.ts";
-import { FakeClock } from "../support/fake-clock.ts";
-import { handlerWithClock } from "../support/runtime.ts";
-import { startTestStack, type TestStack } from "../support/stack.ts";
+import type { Fault, FaultEndpoint } from "../../../infra/local/emulator/types.ts";
+import { lambdaContext } from "../../../infra/local/lambda-context.ts";
+import { httpApiEvent } from "../../support/events.ts";
+import { FakeClock } from "../../support/fake-clock.ts";
+import { handlerWithClock } from "../../support/runtime.ts";
+import { startTestStack, type TestStack } from "../../support/stack.ts";
 
 /** Deterministic PRNG (mulberry32) so a failing run can be replayed from its seed. */
 function prng(seed: number): () => number {

@@ -1,11 +1,11 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lambdaContext } from "../../../infra/local/lambda-context.ts";
-import { parseApiEvent } from "../../../lib/http/api-event.ts";
-import { parseSearchQuery } from "../../../lib/search/search-params.ts";
-import { coldSearchHandler } from "../../support/container.ts";
-import { httpApiEvent, loadEvent, restApiEvent } from "../../support/events.ts";
-import { startTestStack, type TestStack } from "../../support/stack.ts";
+import { lambdaContext } from "../../../../infra/local/lambda-context.ts";
+import { parseApiEvent } from "../../../../lib/http/api-event.ts";
+import { parseSearchQuery } from "../../../../lib/search/search-params.ts";
+import { coldSearchHandler } from "../../../support/container.ts";
+import { httpApiEvent, loadEvent, restApiEvent } from "../../../support/events.ts";
+import { startTestStack, type TestStack } from "../../../support/stack.ts";
 import {
   chaoticRawQuery,
   expectErrorShape,

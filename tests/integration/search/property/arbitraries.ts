@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { expect } from "vitest";
-import type { RecordedRequest } from "../../../infra/local/emulator/types.ts";
-import type { SearchParams } from "../../../lib/search/search-params.ts";
-import { SEARCH_PARAMETERS, SEARCH_TYPES } from "../../../lib/search/search-rules.ts";
+import type { RecordedRequest } from "../../../../infra/local/emulator/types.ts";
+import type { SearchParams } from "../../../../lib/search/search-params.ts";
+import { SEARCH_PARAMETERS, SEARCH_TYPES } from "../../../../lib/search/search-rules.ts";
 
 /**
  * Names `{}` already answers to ("constructor", "toString", "__proto__", …). fast-check's string

@@ -1,15 +1,15 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SSMClient } from "@aws-sdk/client-ssm";
 import { afterEach, describe, expect, it } from "vitest";
-import { createSpotifyRuntime } from "../../lib/app/runtime.ts";
-import { ParameterCache } from "../../lib/aws/parameter-cache.ts";
-import { collect } from "../../lib/batch/collect.ts";
-import { type Clock, systemClock } from "../../lib/clock.ts";
-import { loadScheduledConfig, loadSpotifyConfig } from "../../lib/config.ts";
-import { Deadline } from "../../lib/deadline.ts";
-import { noMetrics, silentLog } from "../../lib/observability/types.ts";
-import { FakeClock } from "../support/fake-clock.ts";
-import { startTestStack, type TestStack } from "../support/stack.ts";
+import { createSpotifyRuntime } from "../../../lib/app/runtime.ts";
+import { ParameterCache } from "../../../lib/aws/parameter-cache.ts";
+import { collect } from "../../../lib/batch/collect.ts";
+import { type Clock, systemClock } from "../../../lib/clock.ts";
+import { loadScheduledConfig, loadSpotifyConfig } from "../../../lib/config.ts";
+import { Deadline } from "../../../lib/deadline.ts";
+import { noMetrics, silentLog } from "../../../lib/observability/types.ts";
+import { FakeClock } from "../../support/fake-clock.ts";
+import { startTestStack, type TestStack } from "../../support/stack.ts";
 
 let stack: TestStack | undefined;
 afterEach(async () => {

@@ -7,10 +7,10 @@ import {
 } from "@aws-sdk/client-s3";
 import { PutParameterCommand, SSMClient } from "@aws-sdk/client-ssm";
 import { afterEach, describe, expect, inject, it } from "vitest";
-import { lambdaContext } from "../../infra/local/lambda-context.ts";
-import { coldScheduledHandler } from "../support/container.ts";
-import { loadEvent } from "../support/events.ts";
-import { startTestStack, type TestStack } from "../support/stack.ts";
+import { lambdaContext } from "../../../infra/local/lambda-context.ts";
+import { coldScheduledHandler } from "../../support/container.ts";
+import { loadEvent } from "../../support/events.ts";
+import { startTestStack, type TestStack } from "../../support/stack.ts";
 
 const endpoint = () => inject("motoEndpoint");
 const s3 = () => new S3Client({ endpoint: endpoint(), region: "us-east-1", forcePathStyle: true });

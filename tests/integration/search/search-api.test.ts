@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { lambdaContext } from "../../infra/local/lambda-context.ts";
-import { coldSearchHandler } from "../support/container.ts";
-import { httpApiEvent, loadEvent, restApiEvent } from "../support/events.ts";
-import { startTestStack, type TestStack } from "../support/stack.ts";
+import { lambdaContext } from "../../../infra/local/lambda-context.ts";
+import { coldSearchHandler } from "../../support/container.ts";
+import { httpApiEvent, loadEvent, restApiEvent } from "../../support/events.ts";
+import { startTestStack, type TestStack } from "../../support/stack.ts";
 
 let stack: TestStack;
 let handler: Awaited<ReturnType<typeof coldSearchHandler>>;

@@ -1,12 +1,12 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { lambdaContext } from "../../../infra/local/lambda-context.ts";
-import { parseApiEvent } from "../../../lib/http/api-event.ts";
-import { parseSearchQuery, type SearchParams } from "../../../lib/search/search-params.ts";
-import { SEARCH_PARAMETERS } from "../../../lib/search/search-rules.ts";
-import { coldSearchHandler } from "../../support/container.ts";
-import { httpApiEvent, restApiEvent } from "../../support/events.ts";
-import { startTestStack, type TestStack } from "../../support/stack.ts";
+import { lambdaContext } from "../../../../infra/local/lambda-context.ts";
+import { parseApiEvent } from "../../../../lib/http/api-event.ts";
+import { parseSearchQuery, type SearchParams } from "../../../../lib/search/search-params.ts";
+import { SEARCH_PARAMETERS } from "../../../../lib/search/search-rules.ts";
+import { coldSearchHandler } from "../../../support/container.ts";
+import { httpApiEvent, restApiEvent } from "../../../support/events.ts";
+import { startTestStack, type TestStack } from "../../../support/stack.ts";
 import {
   anyMethod,
   chaoticRawQuery,

@@ -1,10 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { lambdaContext } from "../../infra/local/lambda-context.ts";
-import { coldSearchHandler } from "../support/container.ts";
-import { httpApiEvent } from "../support/events.ts";
-import { FakeClock } from "../support/fake-clock.ts";
-import { handlerWithClock } from "../support/runtime.ts";
-import { startTestStack, type TestStack } from "../support/stack.ts";
+import { lambdaContext } from "../../../infra/local/lambda-context.ts";
+import { coldSearchHandler } from "../../support/container.ts";
+import { httpApiEvent } from "../../support/events.ts";
+import { FakeClock } from "../../support/fake-clock.ts";
+import { handlerWithClock } from "../../support/runtime.ts";
+import { startTestStack, type TestStack } from "../../support/stack.ts";
 
 const GET_SECRET = "secretsmanager.GetSecretValue";
 const search = () => httpApiEvent("q=Nina%20Simone&type=artist,track");

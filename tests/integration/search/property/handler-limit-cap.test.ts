@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { Profile } from "../../../infra/local/emulator/types.ts";
-import { lambdaContext } from "../../../infra/local/lambda-context.ts";
-import { coldSearchHandler } from "../../support/container.ts";
-import { httpApiEvent } from "../../support/events.ts";
-import { startTestStack, type TestStack } from "../../support/stack.ts";
+import type { Profile } from "../../../../infra/local/emulator/types.ts";
+import { lambdaContext } from "../../../../infra/local/lambda-context.ts";
+import { coldSearchHandler } from "../../../support/container.ts";
+import { httpApiEvent } from "../../../support/events.ts";
+import { startTestStack, type TestStack } from "../../../support/stack.ts";
 import { searchesIn } from "./arbitraries.ts";
 
 /**

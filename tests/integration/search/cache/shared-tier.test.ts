@@ -1,13 +1,13 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, describe, expect, inject, it } from "vitest";
-import { createCacheTable } from "../../../infra/local/cache-table.ts";
-import { CacheTable } from "../../../lib/aws/cache-table.ts";
-import type { CacheEntry } from "../../../lib/cache/cache-entry.ts";
-import { SharedTier } from "../../../lib/cache/shared-tier.ts";
-import { Deadline } from "../../../lib/deadline.ts";
-import type { Log, MetricName, MetricsSink } from "../../../lib/observability/types.ts";
-import { FakeClock } from "../../support/fake-clock.ts";
+import { createCacheTable } from "../../../../infra/local/cache-table.ts";
+import { CacheTable } from "../../../../lib/aws/cache-table.ts";
+import type { CacheEntry } from "../../../../lib/cache/cache-entry.ts";
+import { SharedTier } from "../../../../lib/cache/shared-tier.ts";
+import { Deadline } from "../../../../lib/deadline.ts";
+import type { Log, MetricName, MetricsSink } from "../../../../lib/observability/types.ts";
+import { FakeClock } from "../../../support/fake-clock.ts";
 
 const dynamo = new DynamoDBClient({ endpoint: inject("motoEndpoint"), region: "us-east-1" });
 afterAll(() => dynamo.destroy());

@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { lambdaContext } from "../../infra/local/lambda-context.ts";
-import { coldSearchHandler } from "../support/container.ts";
-import { httpApiEvent } from "../support/events.ts";
-import { FakeClock } from "../support/fake-clock.ts";
-import { findLeaks } from "../support/leak-scan.ts";
-import { handlerWithClock } from "../support/runtime.ts";
-import { startTestStack, type TestStack } from "../support/stack.ts";
+import { lambdaContext } from "../../../infra/local/lambda-context.ts";
+import { coldSearchHandler } from "../../support/container.ts";
+import { httpApiEvent } from "../../support/events.ts";
+import { FakeClock } from "../../support/fake-clock.ts";
+import { findLeaks } from "../../support/leak-scan.ts";
+import { handlerWithClock } from "../../support/runtime.ts";
+import { startTestStack, type TestStack } from "../../support/stack.ts";
 
 let stack: TestStack | undefined;
 let output: string[] = [];

@@ -1,15 +1,15 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterEach, describe, expect, it } from "vitest";
-import { createSearchHandler } from "../../handlers/search.ts";
-import { lambdaContext } from "../../infra/local/lambda-context.ts";
-import { createSpotifyRuntime } from "../../lib/app/runtime.ts";
-import { loadSpotifyConfig } from "../../lib/config.ts";
-import { Deadline } from "../../lib/deadline.ts";
-import type { Log } from "../../lib/observability/types.ts";
-import { decide, MAX_COOLDOWN_MS, type Outcome } from "../../lib/spotify/policy.ts";
-import { httpApiEvent } from "../support/events.ts";
-import { FakeClock } from "../support/fake-clock.ts";
-import { startTestStack, type TestStack } from "../support/stack.ts";
+import { createSearchHandler } from "../../../handlers/search.ts";
+import { lambdaContext } from "../../../infra/local/lambda-context.ts";
+import { createSpotifyRuntime } from "../../../lib/app/runtime.ts";
+import { loadSpotifyConfig } from "../../../lib/config.ts";
+import { Deadline } from "../../../lib/deadline.ts";
+import type { Log } from "../../../lib/observability/types.ts";
+import { decide, MAX_COOLDOWN_MS, type Outcome } from "../../../lib/spotify/policy.ts";
+import { httpApiEvent } from "../../support/events.ts";
+import { FakeClock } from "../../support/fake-clock.ts";
+import { startTestStack, type TestStack } from "../../support/stack.ts";
 
 const YEAR_SECONDS = 365 * 86_400;
 let stack: TestStack | undefined;

@@ -1,11 +1,11 @@
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterEach, describe, expect, it } from "vitest";
-import { createSpotifyRuntime } from "../../lib/app/runtime.ts";
-import { systemClock } from "../../lib/clock.ts";
-import { loadSpotifyConfig } from "../../lib/config.ts";
-import { Deadline } from "../../lib/deadline.ts";
-import { UpstreamError } from "../../lib/errors.ts";
-import { startTestStack, type TestStack } from "../support/stack.ts";
+import { createSpotifyRuntime } from "../../../lib/app/runtime.ts";
+import { systemClock } from "../../../lib/clock.ts";
+import { loadSpotifyConfig } from "../../../lib/config.ts";
+import { Deadline } from "../../../lib/deadline.ts";
+import { UpstreamError } from "../../../lib/errors.ts";
+import { startTestStack, type TestStack } from "../../support/stack.ts";
 
 let stack: TestStack | undefined;
 afterEach(async () => {
