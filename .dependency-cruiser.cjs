@@ -24,11 +24,20 @@ module.exports = {
     {
       name: "no-cycle",
       severity: "error",
-      comment: "An import cycle in lib/ (type imports count): break it with a port or by moving a type down",
+      comment:
+        "An import cycle in lib/ (type imports count): break it with a port or by moving a type down",
       from: { path: LIB },
       to: { circular: true },
     },
-    layer("kernel-imports-nothing-above", "kernel", ["search", "http", "spotify", "cache", "batch", "aws", "app"]),
+    layer("kernel-imports-nothing-above", "kernel", [
+      "search",
+      "http",
+      "spotify",
+      "cache",
+      "batch",
+      "aws",
+      "app",
+    ]),
     layer("search-below-http", "search", ["http", "spotify", "cache", "batch", "aws", "app"]),
     layer("http-below-domain", "http", ["spotify", "cache", "batch", "aws", "app"]),
     layer("spotify-uses-ports-not-adapters", "spotify", ["http", "cache", "batch", "aws", "app"]),

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   FUNCTION_ENVIRONMENT,
+  loadApiConfig,
+  loadCacheConfig,
   loadScheduledConfig,
   loadSpotifyConfig,
   SPOTIFY_SETTINGS,
@@ -30,6 +32,7 @@ describe("loadSpotifyConfig", () => {
       maxLimit: 10,
       secretCacheTtlMs: 300_000,
       tokenExpiryMarginMs: 60_000,
+      maxBodyBytes: 8 * 1024 * 1024,
       retry: {
         maxAttempts: 3,
         baseDelayMs: 200,
@@ -55,6 +58,7 @@ describe("loadSpotifyConfig", () => {
       RETRY_DEFAULT_WAIT_SECONDS: "900",
       UPSTREAM_TIMEOUT_MS: "100",
       DEADLINE_MARGIN_MS: "60000",
+      UPSTREAM_MAX_BODY_BYTES: "1024",
     });
 
     expect(config).toEqual({
@@ -64,6 +68,7 @@ describe("loadSpotifyConfig", () => {
       maxLimit: 50,
       secretCacheTtlMs: 0,
       tokenExpiryMarginMs: 600_000,
+      maxBodyBytes: 1024,
       retry: {
         maxAttempts: 10,
         baseDelayMs: 0,
@@ -103,6 +108,7 @@ describe("loadSpotifyConfig", () => {
     ["RETRY_DEFAULT_WAIT_SECONDS", 1, 900],
     ["UPSTREAM_TIMEOUT_MS", 100, 900_000],
     ["DEADLINE_MARGIN_MS", 0, 60_000],
+    ["UPSTREAM_MAX_BODY_BYTES", 1024, 256 * 1024 * 1024],
   ];
 
   it.each(integers)("accepts %s at both ends of %d..%d", (name, min, max) => {
@@ -275,5 +281,56 @@ describe("the batch's pace and request cap", () => {
     expect(() => loadScheduledConfig({ ...SCHEDULED, [name]: value })).toThrow(
       `Environment variable ${name} must be ${rule}`,
     );
+  });
+});
+
+describe("loadCacheConfig: how tier 2 stores", () => {
+  it("defaults to zlib and writing every miss", () => {
+    expect(loadCacheConfig({})).toMatchObject({ compression: "zlib", writePolicy: "always" });
+  });
+
+  it("reads CACHE_COMPRESSION and CACHE_WRITE_POLICY, and refuses anything else by name", () => {
+    const config = loadCacheConfig({
+      CACHE_COMPRESSION: "brotli",
+      CACHE_WRITE_POLICY: "second-miss",
+    });
+    expect(config).toMatchObject({ compression: "brotli", writePolicy: "second-miss" });
+    expect(configError(() => loadCacheConfig({ CACHE_COMPRESSION: "gzip" })).message).toBe(
+      "Environment variable CACHE_COMPRESSION must be one of zlib, brotli",
+    );
+  });
+});
+
+describe("loadApiConfig: PUBLIC_BASE_URL", () => {
+  it("unset: links are built from each request's host", () => {
+    expect(loadApiConfig({})).toEqual({ publicBaseUrl: undefined });
+  });
+
+  it("a custom domain, with or without a path mapping, its trailing slash dropped", () => {
+    expect(loadApiConfig({ PUBLIC_BASE_URL: "https://music.example.com/v2/" })).toEqual({
+      publicBaseUrl: "https://music.example.com/v2",
+    });
+  });
+
+  it.each([
+    "music.example.com",
+    "http://music.example.com",
+    "https://music.example.com/?a=1",
+    "https://music.example.com/#top",
+    "https://user:pw@music.example.com",
+  ])("refuses %j with a message naming the variable", (value) => {
+    expect(configError(() => loadApiConfig({ PUBLIC_BASE_URL: value })).message).toMatch(
+      /^Environment variable PUBLIC_BASE_URL must be/,
+    );
+  });
+});
+
+describe("loadScheduledConfig: the fleet's record", () => {
+  it("CACHE_TABLE_NAME names the table whose cooldown record the batch shares", () => {
+    const config = loadScheduledConfig({
+      SCHEDULED_QUERIES_PARAMETER: "/q",
+      CACHE_TABLE_NAME: "t",
+    });
+    expect(config.cooldownTableName).toBe("t");
   });
 });

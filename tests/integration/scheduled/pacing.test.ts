@@ -1,13 +1,8 @@
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { SSMClient } from "@aws-sdk/client-ssm";
 import { afterEach, describe, expect, it } from "vitest";
-import { createSpotifyRuntime } from "../../../lib/app/runtime.ts";
-import { ParameterCache } from "../../../lib/aws/parameter-cache.ts";
 import { collect } from "../../../lib/batch/collect.ts";
 import { type Clock, systemClock } from "../../../lib/clock.ts";
-import { loadScheduledConfig, loadSpotifyConfig } from "../../../lib/config.ts";
 import { Deadline } from "../../../lib/deadline.ts";
-import { noMetrics, silentLog } from "../../../lib/observability/types.ts";
+import { collectorWithClock } from "../../support/collector.ts";
 import { FakeClock } from "../../support/fake-clock.ts";
 import { startTestStack, type TestStack } from "../../support/stack.ts";
 
@@ -20,22 +15,7 @@ afterEach(async () => {
 /** The scheduled collection over the composition root, on the emulator, with the given clock. */
 async function collector(clock: Clock, env: Record<string, string>) {
   stack = await startTestStack({ emulator: clock === systemClock ? {} : { now: clock.now } });
-  const settings = { ...stack.env, SCHEDULED_QUERIES_PARAMETER: "/unused", ...env };
-  const secrets = new SecretsManagerClient({ endpoint: stack.aws.endpoint, region: "us-east-1" });
-  const spotify = createSpotifyRuntime(loadSpotifyConfig(settings), {
-    secretsManager: secrets,
-    clock,
-  });
-  const config = loadScheduledConfig(settings);
-  const ssm = new SSMClient({ endpoint: stack.aws.endpoint, region: "us-east-1" });
-  const deps = {
-    spotify,
-    config,
-    parameters: new ParameterCache(ssm, clock, 0),
-    store: undefined,
-    log: silentLog,
-    metrics: noMetrics,
-  };
+  const deps = collectorWithClock(stack, clock, env);
   const run = (count: number, remainingMs = 300_000) =>
     collect(
       {

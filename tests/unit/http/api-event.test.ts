@@ -23,6 +23,12 @@ describe("parseApiEvent: HTTP API v2", () => {
       path: "/search",
       query: { q: ["BTS"], type: ["artist"] },
       requestId: "JKJaXmPLvHcESHA=",
+      origin: {
+        scheme: "https",
+        host: "abcdef1234.execute-api.us-east-1.amazonaws.com",
+        path: "/search",
+      },
+      authorized: false,
     });
   });
 
@@ -120,6 +126,13 @@ describe("parseApiEvent: REST API v1", () => {
         limit: ["5"],
       },
       requestId: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+      // The REST API's `path` lacks the stage; the link base is the path as called.
+      origin: {
+        scheme: "https",
+        host: "1234567890.execute-api.us-east-1.amazonaws.com",
+        path: "/prod/search",
+      },
+      authorized: false,
     });
   });
 
@@ -364,4 +377,61 @@ describe("query parsing matches URLSearchParams on the whole string", () => {
       expect({ ...parseApiEvent(rawQueryEvent(raw)).query }).toEqual(viaUrlSearchParams(raw));
     },
   );
+});
+
+describe("parseApiEvent: where the caller reached us (the base of our paging links)", () => {
+  const domain = "abc123.execute-api.eu-west-1.amazonaws.com";
+
+  it("HTTP API: the Host header, https, and the raw path with its stage", () => {
+    const event = v2({ rawPath: "/prod/search", headers: { host: domain } });
+    expect(parseApiEvent(event).origin).toEqual({
+      scheme: "https",
+      host: domain,
+      path: "/prod/search",
+    });
+  });
+
+  it("without a Host header, API Gateway's domain name; a trailing slash is dropped", () => {
+    const event = v2({
+      rawPath: "/search/",
+      requestContext: { domainName: domain, http: { method: "GET" } },
+    });
+    expect(parseApiEvent(event).origin).toEqual({ scheme: "https", host: domain, path: "/search" });
+  });
+
+  it("a Host header that could bend a URL is not used", () => {
+    for (const host of ["evil.com/path", "a b", "x@evil.com", "evil.com?q=1", ""]) {
+      const event = v2({
+        headers: { host },
+        requestContext: { domainName: domain, http: { method: "GET" } },
+      });
+      expect(parseApiEvent(event).origin.host).toBe(domain);
+    }
+  });
+
+  it("X-Forwarded-Proto: http (the local stack) gives http links; anything else https", () => {
+    const local = v2({ headers: { host: "127.0.0.1:3000", "x-forwarded-proto": "http" } });
+    const odd = v2({ headers: { host: domain, "x-forwarded-proto": "gopher" } });
+    expect(parseApiEvent(local).origin).toMatchObject({ scheme: "http", host: "127.0.0.1:3000" });
+    expect(parseApiEvent(odd).origin.scheme).toBe("https");
+  });
+});
+
+describe("parseApiEvent: a request with credentials", () => {
+  it("an Authorization header in any case marks the request authorized", () => {
+    expect(parseApiEvent(v2({ headers: { authorization: "Bearer t" } })).authorized).toBe(true);
+    expect(parseApiEvent(v1({ headers: { AUTHORIZATION: "AWS4-HMAC-SHA256 …" } })).authorized).toBe(
+      true,
+    );
+  });
+
+  it("an authoriser's context (JWT, IAM, Lambda) marks it authorized; none or an empty one does not", () => {
+    const jwt = v2({
+      requestContext: { http: { method: "GET" }, authorizer: { jwt: { claims: {} } } },
+    });
+    const empty = v1({ requestContext: { authorizer: {} } });
+    expect(parseApiEvent(jwt).authorized).toBe(true);
+    expect(parseApiEvent(empty).authorized).toBe(false);
+    expect(parseApiEvent(v2({})).authorized).toBe(false);
+  });
 });
