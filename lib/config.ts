@@ -55,6 +55,14 @@ export type Compression = (typeof COMPRESSIONS)[number];
 export const WRITE_POLICIES = ["always", "second-miss"] as const;
 export type WritePolicy = (typeof WRITE_POLICIES)[number];
 
+/** The fleet's rate-limit record on the shared table, read by both functions. */
+export interface FleetConfig {
+  /** Timeout of one read of the record (a gate in front of a search). */
+  readTimeoutMs: number;
+  /** Timeout of one conditional write (announce, lease, settle). */
+  writeTimeoutMs: number;
+}
+
 /** What only the search function's front door needs. */
 export interface ApiConfig {
   /** Base of the paging links we answer with; undefined = built from each request's host. */
@@ -109,6 +117,12 @@ export const CACHE_SETTINGS = {
   CACHE_WRITE_POLICY: "always",
 } as const;
 
+/** Variables of the fleet's rate-limit record (both functions share it). */
+export const FLEET_SETTINGS = {
+  COOLDOWN_READ_TIMEOUT_MS: "150",
+  COOLDOWN_WRITE_TIMEOUT_MS: "250",
+} as const;
+
 /** Variables of the search function's answers. */
 export const API_SETTINGS = {
   PUBLIC_BASE_URL: undefined,
@@ -138,12 +152,14 @@ export const FUNCTION_ENVIRONMENT = {
   search: [
     ...Object.keys(SPOTIFY_SETTINGS),
     ...Object.keys(CACHE_SETTINGS),
+    ...Object.keys(FLEET_SETTINGS),
     ...Object.keys(API_SETTINGS),
     ...Object.keys(OBSERVABILITY_SETTINGS),
   ],
   scheduled: [
     ...Object.keys(SPOTIFY_SETTINGS),
     "CACHE_TABLE_NAME",
+    ...Object.keys(FLEET_SETTINGS),
     ...Object.keys(SCHEDULED_SETTINGS),
     ...Object.keys(OBSERVABILITY_SETTINGS),
   ],
@@ -259,6 +275,20 @@ export function loadCacheConfig(env: Env = process.env): CacheConfig {
       integer(env, "CACHE_FAILURE_BACKOFF_SECONDS", s.CACHE_FAILURE_BACKOFF_SECONDS, 0, 3_600),
     compression: oneOf(env, "CACHE_COMPRESSION", s.CACHE_COMPRESSION, COMPRESSIONS),
     writePolicy: oneOf(env, "CACHE_WRITE_POLICY", s.CACHE_WRITE_POLICY, WRITE_POLICIES),
+  };
+}
+
+export function loadFleetConfig(env: Env = process.env): FleetConfig {
+  const s = FLEET_SETTINGS;
+  return {
+    readTimeoutMs: integer(env, "COOLDOWN_READ_TIMEOUT_MS", s.COOLDOWN_READ_TIMEOUT_MS, 1, 5_000),
+    writeTimeoutMs: integer(
+      env,
+      "COOLDOWN_WRITE_TIMEOUT_MS",
+      s.COOLDOWN_WRITE_TIMEOUT_MS,
+      1,
+      10_000,
+    ),
   };
 }
 

@@ -5,19 +5,33 @@ import { ResultsStore } from "../aws/results-store.ts";
 import { s3Client } from "../aws/s3-client.ts";
 import { ssmClient } from "../aws/ssm-client.ts";
 import type { CollectDeps } from "../batch/collect.ts";
-import type { RetrySettings } from "../config.ts";
 import {
+  type FleetConfig,
+  loadFleetConfig,
   loadScheduledConfig,
   loadSpotifyConfig,
+  type RetrySettings,
   type ScheduledConfig,
   type SpotifyConfig,
 } from "../config.ts";
 import { cooldownStoreOn } from "./shared-table.ts";
 import { createSpotifyParts, type RuntimeDeps, resolveDeps } from "./spotify-parts.ts";
 
+/** Everything the scheduled function reads from its environment. */
 export interface CollectorConfig {
   spotify: SpotifyConfig;
   scheduled: ScheduledConfig;
+  fleet: FleetConfig;
+}
+
+export function loadCollectorConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): CollectorConfig {
+  return {
+    spotify: loadSpotifyConfig(env),
+    scheduled: loadScheduledConfig(env),
+    fleet: loadFleetConfig(env),
+  };
 }
 
 export interface CollectorDeps extends RuntimeDeps {
@@ -42,7 +56,7 @@ export function createCollector(config: CollectorConfig, deps: CollectorDeps = {
   const resolved = resolveDeps(deps);
   const { clock, log, metrics } = resolved;
   const cooldowns = scheduled.cooldownTableName
-    ? cooldownStoreOn(scheduled.cooldownTableName, {
+    ? cooldownStoreOn(scheduled.cooldownTableName, config.fleet, {
         dynamoDb: resolved.dynamoDb(),
         clock,
         log,
@@ -75,9 +89,6 @@ let containerScope: Collector | undefined;
 
 /** The container's collector, built on first use; a configuration error is reported again next time. */
 export function containerCollector(): Collector {
-  containerScope ??= createCollector({
-    spotify: loadSpotifyConfig(),
-    scheduled: loadScheduledConfig(),
-  });
+  containerScope ??= createCollector(loadCollectorConfig());
   return containerScope;
 }

@@ -4,8 +4,10 @@ import type { Clock } from "../clock.ts";
 import {
   type ApiConfig,
   type CacheConfig,
+  type FleetConfig,
   loadApiConfig,
   loadCacheConfig,
+  loadFleetConfig,
   loadSpotifyConfig,
   type SpotifyConfig,
 } from "../config.ts";
@@ -33,20 +35,41 @@ export interface SpotifyRuntime {
   metrics: MetricsSink;
 }
 
-export type { RuntimeDeps } from "./spotify-parts.ts";
+/** Everything the search function reads from its environment. */
+export interface SearchFunctionConfig {
+  spotify: SpotifyConfig;
+  cache: CacheConfig;
+  api: ApiConfig;
+  fleet: FleetConfig;
+}
+
+export function loadSearchFunctionConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): SearchFunctionConfig {
+  return {
+    spotify: loadSpotifyConfig(env),
+    cache: loadCacheConfig(env),
+    api: loadApiConfig(env),
+    fleet: loadFleetConfig(env),
+  };
+}
 
 /** The search function's composition root: the one place its parts are wired. */
 export function createSpotifyRuntime(
-  config: SpotifyConfig,
+  functionConfig: SearchFunctionConfig,
   deps: RuntimeDeps = {},
-  cacheConfig: CacheConfig = loadCacheConfig({}),
-  apiConfig: ApiConfig = loadApiConfig({}),
 ): SpotifyRuntime {
+  const {
+    spotify: config,
+    cache: cacheConfig,
+    api: apiConfig,
+    fleet: fleetConfig,
+  } = functionConfig;
   const resolved = resolveDeps(deps);
   const { clock, log, metrics } = resolved;
   const { tableName } = cacheConfig;
   const shared = { dynamoDb: resolved.dynamoDb(), clock, log, metrics };
-  const cooldowns = tableName ? cooldownStoreOn(tableName, shared) : undefined;
+  const cooldowns = tableName ? cooldownStoreOn(tableName, fleetConfig, shared) : undefined;
   const store =
     tableName && cooldowns
       ? entryStoreOn({ ...cacheConfig, tableName }, cooldowns, shared)
@@ -75,11 +98,6 @@ let containerScope: SpotifyRuntime | undefined;
  * invocation reports it again.
  */
 export function containerRuntime(): SpotifyRuntime {
-  containerScope ??= createSpotifyRuntime(
-    loadSpotifyConfig(),
-    {},
-    loadCacheConfig(),
-    loadApiConfig(),
-  );
+  containerScope ??= createSpotifyRuntime(loadSearchFunctionConfig());
   return containerScope;
 }

@@ -1,10 +1,10 @@
 import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { CacheTable } from "../aws/cache-table.ts";
-import { COOLDOWN_STORE_SETTINGS, DynamoCooldownStore } from "../aws/dynamo-cooldown-store.ts";
+import { COOLDOWN_STORE_GUARD, DynamoCooldownStore } from "../aws/dynamo-cooldown-store.ts";
 import { DynamoEntryStore } from "../aws/dynamo-entry-store.ts";
 import { GuardedTable } from "../aws/guarded-table.ts";
 import type { Clock } from "../clock.ts";
-import type { CacheConfig } from "../config.ts";
+import type { CacheConfig, FleetConfig } from "../config.ts";
 import type { Log, MetricsSink } from "../observability/types.ts";
 
 export interface SharedTableDeps {
@@ -15,12 +15,14 @@ export interface SharedTableDeps {
 }
 
 /** The fleet's rate-limit record on the shared table, with its own timeouts, log name and metric. */
-export function cooldownStoreOn(tableName: string, deps: SharedTableDeps): DynamoCooldownStore {
+export function cooldownStoreOn(
+  tableName: string,
+  fleet: FleetConfig,
+  deps: SharedTableDeps,
+): DynamoCooldownStore {
   const table = new CacheTable(deps.dynamoDb, tableName);
-  return new DynamoCooldownStore(
-    new GuardedTable({ ...deps, table }, COOLDOWN_STORE_SETTINGS),
-    deps.clock,
-  );
+  const guarded = new GuardedTable({ ...deps, table }, { ...COOLDOWN_STORE_GUARD, ...fleet });
+  return new DynamoCooldownStore(guarded, deps.clock);
 }
 
 /** Tier 2 on the same table; each of its reads brings the fleet's record along. */

@@ -5,12 +5,11 @@ import type { TableItem } from "./cache-table.ts";
 import { announce, COOLDOWN_KEY, decodeCooldown, settle, takeLease } from "./cooldown-item.ts";
 import type { GuardedTable } from "./guarded-table.ts";
 
-/** The record's own timeouts: a gate read sits in front of a search, a lease write before a probe. */
-export const COOLDOWN_STORE_SETTINGS = {
+/** The record's own name and metric; its timeouts are COOLDOWN_*_TIMEOUT_MS. */
+export const COOLDOWN_STORE_GUARD = {
   name: "Fleet cooldown record",
   errorMetric: "CooldownStoreErrors",
-  readTimeoutMs: 150,
-  writeTimeoutMs: 250,
+  // Short: each container falls back on its own cooldown meanwhile.
   failureBackoffMs: 5_000,
 } as const;
 

@@ -13,7 +13,7 @@ import type {
   ResultsWriter,
   StoreResult,
 } from "./results-storage.ts";
-import { type QueryFailure, type ResultLine, runBatch, type SkippedQuery } from "./run-batch.ts";
+import { type ResultLine, runBatch } from "./run-batch.ts";
 import type { ScheduledRun } from "./scheduled-event.ts";
 
 export interface CollectDeps {

@@ -2,9 +2,8 @@ import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { S3Client } from "@aws-sdk/client-s3";
 import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { SSMClient } from "@aws-sdk/client-ssm";
-import { type Collector, createCollector } from "../../lib/app/collector.ts";
+import { type Collector, createCollector, loadCollectorConfig } from "../../lib/app/collector.ts";
 import type { Clock } from "../../lib/clock.ts";
-import { loadScheduledConfig, loadSpotifyConfig } from "../../lib/config.ts";
 import { noMetrics, silentLog } from "../../lib/observability/types.ts";
 import type { TestStack } from "./stack.ts";
 
@@ -19,16 +18,13 @@ export function collectorWithClock(
 ): Collector {
   const settings = { SCHEDULED_QUERIES_PARAMETER: "/unused", ...stack.env, ...env };
   const aws = { endpoint: stack.aws.endpoint, region: "us-east-1" };
-  return createCollector(
-    { spotify: loadSpotifyConfig(settings), scheduled: loadScheduledConfig(settings) },
-    {
-      secretsManager: new SecretsManagerClient(aws),
-      ssm: new SSMClient(aws),
-      s3: new S3Client({ ...aws, forcePathStyle: true }),
-      dynamoDb: new DynamoDBClient({ ...aws, maxAttempts: 1 }),
-      clock,
-      log: silentLog,
-      metrics: noMetrics,
-    },
-  );
+  return createCollector(loadCollectorConfig(settings), {
+    secretsManager: new SecretsManagerClient(aws),
+    ssm: new SSMClient(aws),
+    s3: new S3Client({ ...aws, forcePathStyle: true }),
+    dynamoDb: new DynamoDBClient({ ...aws, maxAttempts: 1 }),
+    clock,
+    log: silentLog,
+    metrics: noMetrics,
+  });
 }

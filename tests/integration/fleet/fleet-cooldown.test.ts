@@ -34,6 +34,8 @@ async function fleetEnv(withTable = true): Promise<Record<string, string>> {
     CACHE_TTL_SECONDS: "600",
     CACHE_READ_TIMEOUT_MS: "5000",
     CACHE_WRITE_TIMEOUT_MS: "5000",
+    COOLDOWN_READ_TIMEOUT_MS: "5000",
+    COOLDOWN_WRITE_TIMEOUT_MS: "5000",
   };
   if (!withTable) return env;
   const table = `fleet-${randomUUID()}`;

@@ -1,14 +1,11 @@
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterEach, describe, expect, it } from "vitest";
-import { createSearchHandler } from "../../../handlers/search.ts";
 import { lambdaContext } from "../../../infra/local/lambda-context.ts";
-import { createSpotifyRuntime } from "../../../lib/app/runtime.ts";
-import { loadSpotifyConfig } from "../../../lib/config.ts";
 import { Deadline } from "../../../lib/deadline.ts";
 import type { Log } from "../../../lib/observability/types.ts";
 import { decide, MAX_COOLDOWN_MS, type Outcome } from "../../../lib/spotify/policy.ts";
 import { httpApiEvent } from "../../support/events.ts";
 import { FakeClock } from "../../support/fake-clock.ts";
+import { handlerWithClock } from "../../support/runtime.ts";
 import { startTestStack, type TestStack } from "../../support/stack.ts";
 
 const YEAR_SECONDS = 365 * 86_400;
@@ -31,13 +28,7 @@ function recordingLog() {
 
 async function handlerOnEmulator(clock: FakeClock, log: Log) {
   stack = await startTestStack({ emulator: { now: clock.now } });
-  const secrets = new SecretsManagerClient({ endpoint: stack.aws.endpoint, region: "us-east-1" });
-  const runtime = createSpotifyRuntime(loadSpotifyConfig(stack.env), {
-    secretsManager: secrets,
-    clock,
-    log,
-  });
-  return createSearchHandler(() => runtime);
+  return handlerWithClock(stack, clock, Math.random, { log }).handler;
 }
 
 const search = () => httpApiEvent("q=Aphex%20Twin&type=track");

@@ -1,10 +1,8 @@
-import { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
 import { afterEach, describe, expect, it } from "vitest";
-import { createSpotifyRuntime } from "../../../lib/app/runtime.ts";
 import { systemClock } from "../../../lib/clock.ts";
-import { loadSpotifyConfig } from "../../../lib/config.ts";
 import { Deadline } from "../../../lib/deadline.ts";
 import { UpstreamError } from "../../../lib/errors.ts";
+import { handlerWithClock } from "../../support/runtime.ts";
 import { startTestStack, type TestStack } from "../../support/stack.ts";
 
 let stack: TestStack | undefined;
@@ -15,8 +13,7 @@ afterEach(async () => {
 
 async function clientOnEmulator() {
   stack = await startTestStack();
-  const secrets = new SecretsManagerClient({ endpoint: stack.aws.endpoint, region: "us-east-1" });
-  const runtime = createSpotifyRuntime(loadSpotifyConfig(stack.env), { secretsManager: secrets });
+  const { runtime } = handlerWithClock(stack, systemClock);
   const deadline = new Deadline(Date.now() + 20_000, systemClock);
   return { client: runtime.client, deadline, api: stack.emulator.apiUrl, base: stack.emulator.url };
 }

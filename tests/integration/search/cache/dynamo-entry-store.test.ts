@@ -4,7 +4,7 @@ import { afterAll, describe, expect, inject, it } from "vitest";
 import { createCacheTable } from "../../../../infra/local/cache-table.ts";
 import { cooldownStoreOn, entryStoreOn } from "../../../../lib/app/shared-table.ts";
 import type { CacheEntry } from "../../../../lib/cache/cache-entry.ts";
-import { type Compression, loadCacheConfig } from "../../../../lib/config.ts";
+import { type Compression, loadCacheConfig, loadFleetConfig } from "../../../../lib/config.ts";
 import { Deadline } from "../../../../lib/deadline.ts";
 import type { Log, MetricName, MetricsSink } from "../../../../lib/observability/types.ts";
 import { FakeClock } from "../../../support/fake-clock.ts";
@@ -40,7 +40,11 @@ async function tier(missingTable?: string, compression: Compression = "zlib") {
     compression,
   };
   const deps = { dynamoDb: dynamo, clock, log: seen.log, metrics: seen.metrics };
-  const cooldowns = cooldownStoreOn(tableName, deps);
+  const cooldowns = cooldownStoreOn(
+    tableName,
+    loadFleetConfig({ COOLDOWN_READ_TIMEOUT_MS: "2000", COOLDOWN_WRITE_TIMEOUT_MS: "2000" }),
+    deps,
+  );
   const store = entryStoreOn(config, cooldowns, deps);
   const shared = {
     write: store.write.bind(store),
