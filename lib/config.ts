@@ -8,6 +8,8 @@ export interface SpotifyConfig {
   maxLimit: number;
   secretCacheTtlMs: number;
   tokenExpiryMarginMs: number;
+  /** Largest answer body read from Spotify (search or token); a larger one is a 502. */
+  maxBodyBytes: number;
   retry: RetrySettings;
 }
 
@@ -42,6 +44,29 @@ export interface CacheConfig {
   writeTimeoutMs: number;
   /** After a tier-2 failure, the container skips tier 2 this long. */
   failureBackoffMs: number;
+  /** How a stored body is compressed in tier 2. */
+  compression: Compression;
+  /** When a miss is written to tier 2: every time, or on the fleet's second miss of a question. */
+  writePolicy: WritePolicy;
+}
+
+export const COMPRESSIONS = ["zlib", "brotli"] as const;
+export type Compression = (typeof COMPRESSIONS)[number];
+export const WRITE_POLICIES = ["always", "second-miss"] as const;
+export type WritePolicy = (typeof WRITE_POLICIES)[number];
+
+/** The fleet's rate-limit record on the shared table, read by both functions. */
+export interface FleetConfig {
+  /** Timeout of one read of the record (a gate in front of a search). */
+  readTimeoutMs: number;
+  /** Timeout of one conditional write (announce, lease, settle). */
+  writeTimeoutMs: number;
+}
+
+/** What only the search function's front door needs. */
+export interface ApiConfig {
+  /** Base of the paging links we answer with; undefined = built from each request's host. */
+  publicBaseUrl: string | undefined;
 }
 
 export interface ScheduledConfig {
@@ -56,6 +81,8 @@ export interface ScheduledConfig {
   requestsPerSecond: number;
   /** Requests to Spotify (every search page attempt, retries included) one run may send. */
   maxRequests: number;
+  /** The shared table holding the fleet's rate-limit record (the batch reads nothing else there). */
+  cooldownTableName: string | undefined;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -74,6 +101,7 @@ export const SPOTIFY_SETTINGS = {
   RETRY_DEFAULT_WAIT_SECONDS: "5",
   UPSTREAM_TIMEOUT_MS: "5000",
   DEADLINE_MARGIN_MS: "500",
+  UPSTREAM_MAX_BODY_BYTES: "8388608",
 } as const;
 
 /** Variables of the search response cache (read by the search function). */
@@ -85,6 +113,19 @@ export const CACHE_SETTINGS = {
   CACHE_READ_TIMEOUT_MS: "60",
   CACHE_WRITE_TIMEOUT_MS: "250",
   CACHE_FAILURE_BACKOFF_SECONDS: "30",
+  CACHE_COMPRESSION: "zlib",
+  CACHE_WRITE_POLICY: "always",
+} as const;
+
+/** Variables of the fleet's rate-limit record (both functions share it). */
+export const FLEET_SETTINGS = {
+  COOLDOWN_READ_TIMEOUT_MS: "150",
+  COOLDOWN_WRITE_TIMEOUT_MS: "250",
+} as const;
+
+/** Variables of the search function's answers. */
+export const API_SETTINGS = {
+  PUBLIC_BASE_URL: undefined,
 } as const;
 
 /** Variables only the scheduled collection reads. */
@@ -111,10 +152,14 @@ export const FUNCTION_ENVIRONMENT = {
   search: [
     ...Object.keys(SPOTIFY_SETTINGS),
     ...Object.keys(CACHE_SETTINGS),
+    ...Object.keys(FLEET_SETTINGS),
+    ...Object.keys(API_SETTINGS),
     ...Object.keys(OBSERVABILITY_SETTINGS),
   ],
   scheduled: [
     ...Object.keys(SPOTIFY_SETTINGS),
+    "CACHE_TABLE_NAME",
+    ...Object.keys(FLEET_SETTINGS),
     ...Object.keys(SCHEDULED_SETTINGS),
     ...Object.keys(OBSERVABILITY_SETTINGS),
   ],
@@ -140,6 +185,16 @@ function integer(env: Env, name: string, fallback: string, min: number, max: num
     );
   }
   return value;
+}
+
+function oneOf<T extends string>(env: Env, name: string, fallback: T, values: readonly T[]): T {
+  const value = text(env, name, fallback) ?? fallback;
+  if (!(values as readonly string[]).includes(value)) {
+    throw new ConfigurationError(
+      `Environment variable ${name} must be one of ${values.join(", ")}`,
+    );
+  }
+  return value as T;
 }
 
 function url(env: Env, name: string, fallback: string): string {
@@ -178,6 +233,13 @@ export function loadSpotifyConfig(env: Env = process.env): SpotifyConfig {
       1000 * integer(env, "SECRET_CACHE_TTL_SECONDS", s.SECRET_CACHE_TTL_SECONDS, 0, 86_400),
     tokenExpiryMarginMs:
       1000 * integer(env, "TOKEN_EXPIRY_MARGIN_SECONDS", s.TOKEN_EXPIRY_MARGIN_SECONDS, 0, 600),
+    maxBodyBytes: integer(
+      env,
+      "UPSTREAM_MAX_BODY_BYTES",
+      s.UPSTREAM_MAX_BODY_BYTES,
+      1024,
+      256 * 1024 ** 2,
+    ),
     retry: {
       maxAttempts: integer(env, "RETRY_MAX_ATTEMPTS", s.RETRY_MAX_ATTEMPTS, 1, 10),
       baseDelayMs: integer(env, "RETRY_BASE_DELAY_MS", s.RETRY_BASE_DELAY_MS, 0, 10_000),
@@ -211,7 +273,40 @@ export function loadCacheConfig(env: Env = process.env): CacheConfig {
     failureBackoffMs:
       1000 *
       integer(env, "CACHE_FAILURE_BACKOFF_SECONDS", s.CACHE_FAILURE_BACKOFF_SECONDS, 0, 3_600),
+    compression: oneOf(env, "CACHE_COMPRESSION", s.CACHE_COMPRESSION, COMPRESSIONS),
+    writePolicy: oneOf(env, "CACHE_WRITE_POLICY", s.CACHE_WRITE_POLICY, WRITE_POLICIES),
   };
+}
+
+export function loadFleetConfig(env: Env = process.env): FleetConfig {
+  const s = FLEET_SETTINGS;
+  return {
+    readTimeoutMs: integer(env, "COOLDOWN_READ_TIMEOUT_MS", s.COOLDOWN_READ_TIMEOUT_MS, 1, 5_000),
+    writeTimeoutMs: integer(
+      env,
+      "COOLDOWN_WRITE_TIMEOUT_MS",
+      s.COOLDOWN_WRITE_TIMEOUT_MS,
+      1,
+      10_000,
+    ),
+  };
+}
+
+export function loadApiConfig(env: Env = process.env): ApiConfig {
+  if (text(env, "PUBLIC_BASE_URL", undefined) === undefined) return { publicBaseUrl: undefined };
+  const base = url(env, "PUBLIC_BASE_URL", "");
+  const parsed = new URL(base);
+  if (
+    parsed.search !== "" ||
+    parsed.hash !== "" ||
+    parsed.username !== "" ||
+    parsed.password !== ""
+  ) {
+    throw new ConfigurationError(
+      "Environment variable PUBLIC_BASE_URL must be a base URL without query, fragment or credentials",
+    );
+  }
+  return { publicBaseUrl: base };
 }
 
 export function loadScheduledConfig(env: Env = process.env): ScheduledConfig {
@@ -236,5 +331,6 @@ export function loadScheduledConfig(env: Env = process.env): ScheduledConfig {
       1000,
     ),
     maxRequests: integer(env, "BATCH_MAX_REQUESTS", s.BATCH_MAX_REQUESTS, 1, 100_000),
+    cooldownTableName: text(env, "CACHE_TABLE_NAME", undefined),
   };
 }

@@ -1,5 +1,3 @@
-import type { CollectionSummary } from "./batch/collect.ts";
-
 /**
  * Typed errors. Each carries the HTTP status the caller sees; `errorResponse` in
  * `lib/http/api-response.ts` is the single place that turns them into answers.
@@ -42,32 +40,40 @@ export class ConfigurationError extends ServiceError {
   override name = "ConfigurationError";
 }
 
+/**
+ * Our own side failed before Spotify could answer a search: Spotify rejected the credentials in
+ * the secret, or the secret could not be read. Never a passing fault of Spotify's.
+ */
+export type OwnFailure = "credentials-rejected" | "secret-unreadable";
+
+export interface UpstreamErrorOptions {
+  cause?: unknown;
+  retryAfterSeconds?: number;
+  reason?: string;
+  /** The status Spotify last sent, when it sent one (none for a timeout or a reset). */
+  upstreamStatus?: number;
+  ownFailure?: OwnFailure;
+}
+
 /** Spotify answered with an error we pass on, or could not be reached in time. */
 export class UpstreamError extends ServiceError {
   override name = "UpstreamError";
+  readonly upstreamStatus?: number;
+  readonly ownFailure?: OwnFailure;
   constructor(
     readonly status: number,
     message: string,
-    options?: { cause?: unknown; retryAfterSeconds?: number; reason?: string },
+    options: UpstreamErrorOptions = {},
   ) {
-    super(message, { cause: options?.cause });
-    this.retryAfterSeconds = options?.retryAfterSeconds;
-    this.reason = options?.reason;
+    super(message, { cause: options.cause });
+    this.retryAfterSeconds = options.retryAfterSeconds;
+    this.reason = options.reason;
+    this.upstreamStatus = options.upstreamStatus;
+    this.ownFailure = options.ownFailure;
   }
 }
 
-/**
- * Invocation fails (so Lambda retries and the Errors alarm fires) when the batch cannot be read,
- * the results cannot be stored, or not one search succeeded. A run where only some
- * searches failed or were skipped succeeds and reports them in its summary and metrics.
- */
-export class CollectionFailedError extends ServiceError {
-  readonly status = 502;
-  override name = "CollectionFailedError";
-  constructor(
-    message: string,
-    readonly summary: CollectionSummary,
-  ) {
-    super(message);
-  }
+/** A rate-limit window (this container's or the fleet's) answered without calling Spotify. */
+export class CooldownError extends UpstreamError {
+  override name = "CooldownError";
 }

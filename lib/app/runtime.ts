@@ -1,137 +1,103 @@
-import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import type { SecretsManagerClient } from "@aws-sdk/client-secrets-manager";
-import { CacheTable } from "../aws/cache-table.ts";
-import { dynamoDbClient } from "../aws/dynamodb-client.ts";
-import { secretReader } from "../aws/secret-reader.ts";
-import { secretsManagerClient } from "../aws/secrets-manager-client.ts";
 import { MemoryTier } from "../cache/memory-tier.ts";
 import { SearchCache } from "../cache/search-cache.ts";
-import { SharedTier } from "../cache/shared-tier.ts";
-import { type Clock, systemClock } from "../clock.ts";
+import type { Clock } from "../clock.ts";
 import {
+  type ApiConfig,
   type CacheConfig,
+  type FleetConfig,
+  loadApiConfig,
   loadCacheConfig,
+  loadFleetConfig,
   loadSpotifyConfig,
-  type RetrySettings,
   type SpotifyConfig,
 } from "../config.ts";
-import { logger } from "../observability/logger.ts";
-import { emfMetrics } from "../observability/metrics.ts";
 import type { Log, MetricsSink } from "../observability/types.ts";
-import { Cooldown } from "../spotify/cooldown.ts";
-import { CredentialsProvider } from "../spotify/credentials-provider.ts";
-import { FleetCooldown } from "../spotify/fleet-cooldown.ts";
-import { httpTransport, type Transport } from "../spotify/http-transport.ts";
-import { SpotifyCaller } from "../spotify/spotify-caller.ts";
-import { SpotifyClient } from "../spotify/spotify-client.ts";
-import { TokenProvider } from "../spotify/token-provider.ts";
+import type { Cooldown } from "../spotify/cooldown.ts";
+import type { CredentialsProvider } from "../spotify/credentials-provider.ts";
+import type { SpotifyClient } from "../spotify/spotify-client.ts";
+import type { TokenProvider } from "../spotify/token-provider.ts";
+import { cooldownStoreOn, entryStoreOn } from "./shared-table.ts";
+import { createSpotifyParts, type RuntimeDeps, resolveDeps } from "./spotify-parts.ts";
 
-/** Everything a container keeps between invocations to talk to Spotify. */
+/** Everything a search container keeps between invocations. */
 export interface SpotifyRuntime {
   config: SpotifyConfig;
   cacheConfig: CacheConfig;
+  apiConfig: ApiConfig;
   clock: Clock;
   client: SpotifyClient;
-  /** Searches through the response cache (the API's path; the batch asks Spotify directly). */
+  /** Searches through the response cache. */
   searches: SearchCache;
   tokens: TokenProvider;
   credentials: CredentialsProvider;
   cooldown: Cooldown;
+  log: Log;
+  metrics: MetricsSink;
 }
 
-/** What a test (or another host) may replace; everything else is the container's own. */
-export interface RuntimeDeps {
-  secretsManager?: SecretsManagerClient;
-  dynamoDb?: DynamoDBClient;
-  log?: Log;
-  metrics?: MetricsSink;
-  transport?: Transport;
-  clock?: Clock;
-  random?: () => number;
+/** Everything the search function reads from its environment. */
+export interface SearchFunctionConfig {
+  spotify: SpotifyConfig;
+  cache: CacheConfig;
+  api: ApiConfig;
+  fleet: FleetConfig;
 }
 
-/** The composition root: the one place that wires config, AWS clients and Spotify together. */
+export function loadSearchFunctionConfig(
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): SearchFunctionConfig {
+  return {
+    spotify: loadSpotifyConfig(env),
+    cache: loadCacheConfig(env),
+    api: loadApiConfig(env),
+    fleet: loadFleetConfig(env),
+  };
+}
+
+/** The search function's composition root: the one place its parts are wired. */
 export function createSpotifyRuntime(
-  config: SpotifyConfig,
+  functionConfig: SearchFunctionConfig,
   deps: RuntimeDeps = {},
-  cacheConfig: CacheConfig = loadCacheConfig({}),
 ): SpotifyRuntime {
-  const clock = deps.clock ?? systemClock;
-  const log = deps.log ?? logger;
-  const metrics = deps.metrics ?? emfMetrics;
-  const cooldown = new Cooldown();
-  const shared = cacheConfig.tableName
-    ? new SharedTier({
-        table: new CacheTable(deps.dynamoDb ?? dynamoDbClient(), cacheConfig.tableName),
-        clock,
-        readTimeoutMs: cacheConfig.readTimeoutMs,
-        writeTimeoutMs: cacheConfig.writeTimeoutMs,
-        failureBackoffMs: cacheConfig.failureBackoffMs,
-        log,
-        metrics,
-      })
-    : undefined;
-  const fleet = shared
-    ? new FleetCooldown({ shared, cooldown, clock, settings: config.retry })
-    : undefined;
-  const caller = new SpotifyCaller({
-    transport: deps.transport ?? httpTransport(),
-    clock,
-    random: deps.random ?? Math.random,
-    settings: config.retry,
-    cooldown,
-    fleet,
-    log,
-    metrics,
-  });
-  const credentials = new CredentialsProvider({
-    read: secretReader(deps.secretsManager ?? secretsManagerClient()),
-    secretId: config.secretId,
-    ttlMs: config.secretCacheTtlMs,
-    clock,
-    log,
-    metrics,
-  });
-  const tokens = new TokenProvider({
-    caller,
-    credentials,
-    accountsUrl: config.accountsUrl,
-    clock,
-    expiryMarginMs: config.tokenExpiryMarginMs,
-    log,
-    metrics,
-  });
-  const client = new SpotifyClient({ caller, tokens, apiUrl: config.apiUrl });
+  const {
+    spotify: config,
+    cache: cacheConfig,
+    api: apiConfig,
+    fleet: fleetConfig,
+  } = functionConfig;
+  const resolved = resolveDeps(deps);
+  const { clock, log, metrics } = resolved;
+  const { tableName } = cacheConfig;
+  const shared = { dynamoDb: resolved.dynamoDb(), clock, log, metrics };
+  const cooldowns = tableName ? cooldownStoreOn(tableName, fleetConfig, shared) : undefined;
+  const store =
+    tableName && cooldowns
+      ? entryStoreOn({ ...cacheConfig, tableName }, cooldowns, shared)
+      : undefined;
+  const spotify = createSpotifyParts(config, deps, cooldowns);
+  const { client, cooldown, fleet } = spotify;
   const searches = new SearchCache({
-    search: (params, deadline) => client.search(params, deadline),
+    search: (params, deadline, options) => client.search(params, deadline, options),
     config: cacheConfig,
     apiUrl: config.apiUrl,
     clock,
     memory: new MemoryTier(cacheConfig.memoryMaxBytes, clock),
-    shared,
-    fleet,
-    cooldownRemainingMs: (now) => cooldown.remainingMs(now),
+    store,
+    cooldownRemainingMs: (now) => (fleet ? fleet.remainingMs(now) : cooldown.remainingMs(now)),
     log,
     metrics,
   });
-  return { config, cacheConfig, clock, client, searches, tokens, credentials, cooldown };
+  return { ...spotify, config, cacheConfig, apiConfig, clock, searches, log, metrics };
 }
 
 let containerScope: SpotifyRuntime | undefined;
 
 /**
- * The container's Spotify runtime, built on first use and kept in module scope so warm
- * invocations reuse the secret, the token and the cooldown. A configuration error is not cached:
- * the next invocation reports it again. `retry` adjusts the rules for a function (the batch may
- * wait longer than an API caller); a container only ever runs one function.
+ * The container's runtime, built on first use and kept in module scope so warm invocations reuse
+ * the secret, the token, the cache and the cooldown. A configuration error is not kept: the next
+ * invocation reports it again.
  */
-export function containerRuntime(retry: Partial<RetrySettings> = {}): SpotifyRuntime {
-  if (containerScope) return containerScope;
-  const config = loadSpotifyConfig();
-  containerScope = createSpotifyRuntime(
-    { ...config, retry: { ...config.retry, ...retry } },
-    {},
-    loadCacheConfig(),
-  );
+export function containerRuntime(): SpotifyRuntime {
+  containerScope ??= createSpotifyRuntime(loadSearchFunctionConfig());
   return containerScope;
 }

@@ -1,12 +1,11 @@
-import { deflateSync, inflateSync } from "node:zlib";
 import {
   type AttributeValue,
   BatchGetItemCommand,
   type DynamoDBClient,
+  GetItemCommand,
   PutItemCommand,
   UpdateItemCommand,
 } from "@aws-sdk/client-dynamodb";
-import type { CacheEntry } from "../cache/cache-entry.ts";
 import { awsErrorName } from "./aws-errors.ts";
 
 export type TableItem = Record<string, AttributeValue>;
@@ -21,9 +20,6 @@ export interface ConditionalUpdate {
 
 /** DynamoDB's item limit is 400 KB, names and key included; keep a margin for both. */
 export const MAX_ITEM_BYTES = 400 * 1024 - 2 * 1024;
-/** A foreign item must not inflate into gigabytes: no Spotify page comes near this. */
-const MAX_BODY_BYTES = 16 * 1024 * 1024;
-const FORMAT_VERSION = "1";
 
 /**
  * The shared table (partition key `pk`, TTL attribute `expiresAt` in epoch seconds). DynamoDB
@@ -49,6 +45,19 @@ export class CacheTable {
       if (pk !== undefined) items.set(pk, item);
     }
     return items;
+  }
+
+  /** Reads one item, strongly consistent (the fleet's record is decided on what it says). */
+  async get(pk: string, signal: AbortSignal): Promise<TableItem | undefined> {
+    const output = await this.client.send(
+      new GetItemCommand({
+        TableName: this.tableName,
+        Key: { pk: { S: pk } },
+        ConsistentRead: true,
+      }),
+      { abortSignal: signal },
+    );
+    return output.Item;
   }
 
   /**
@@ -85,37 +94,7 @@ export class CacheTable {
   }
 }
 
-/** A cache entry as a table item, its body compressed with zlib. */
-export function encodeEntry(pk: string, entry: CacheEntry): TableItem {
-  return {
-    pk: { S: pk },
-    v: { N: FORMAT_VERSION },
-    body: { B: deflateSync(entry.body) },
-    storedAt: { N: String(entry.storedAt) },
-    freshUntil: { N: String(entry.freshUntil) },
-    // The TTL attribute marks when the item is useless: the end of its stale window.
-    expiresAt: { N: String(Math.ceil(entry.staleUntil / 1000)) },
-  };
-}
-
-/** The entry an item holds, or undefined for anything of another shape (foreign, corrupt, old). */
-export function decodeEntry(item: TableItem | undefined): CacheEntry | undefined {
-  if (item?.v?.N !== FORMAT_VERSION || !(item.body?.B instanceof Uint8Array)) return undefined;
-  const storedAt = Number(item.storedAt?.N);
-  const freshUntil = Number(item.freshUntil?.N);
-  const expiresAt = Number(item.expiresAt?.N);
-  if (![storedAt, freshUntil, expiresAt].every(Number.isFinite)) return undefined;
-  let body: string;
-  try {
-    body = inflateSync(item.body.B, { maxOutputLength: MAX_BODY_BYTES }).toString("utf8");
-    JSON.parse(body);
-  } catch {
-    return undefined;
-  }
-  return { body, storedAt, freshUntil, staleUntil: expiresAt * 1000 };
-}
-
-function itemBytes(item: TableItem): number {
+export function itemBytes(item: TableItem): number {
   let bytes = 0;
   for (const [name, value] of Object.entries(item)) {
     bytes += Buffer.byteLength(name);

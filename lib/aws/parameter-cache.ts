@@ -1,4 +1,5 @@
 import { GetParameterCommand, type SSMClient } from "@aws-sdk/client-ssm";
+import type { QueriesSource } from "../batch/results-storage.ts";
 import type { Clock } from "../clock.ts";
 import { ConfigurationError } from "../errors.ts";
 import { rethrowAwsError } from "./aws-errors.ts";
@@ -7,7 +8,7 @@ import { rethrowAwsError } from "./aws-errors.ts";
  * Reads the batch definition from SSM Parameter Store (String or SecureString), keeping the
  * value across warm invocations for a TTL.
  */
-export class ParameterCache {
+export class ParameterCache implements QueriesSource {
   private cached: { name: string; value: string; readAt: number } | undefined;
 
   constructor(

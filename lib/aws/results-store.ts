@@ -2,13 +2,13 @@ import { once } from "node:events";
 import { PassThrough } from "node:stream";
 import type { S3Client } from "@aws-sdk/client-s3";
 import { Upload } from "@aws-sdk/lib-storage";
+import type { ResultsStorage, ResultsWriter, StoreResult } from "../batch/results-storage.ts";
 import type { Clock } from "../clock.ts";
 
 /** S3's smallest part: memory holds about one part being filled and one being sent. */
 export const PART_SIZE = 5 * 1024 * 1024;
 
 /** How a run's object ended up: written now, or already there from an earlier run with its key. */
-export type StoreResult = "stored" | "already-stored";
 
 /**
  * Where a run's results go: one JSON Lines object per run, streamed as the pages arrive (a
@@ -17,7 +17,7 @@ export type StoreResult = "stored" | "already-stored";
  * failed run aborts it. The write is conditional (`If-None-Match: *`): a replayed run never
  * replaces the object an earlier run with the same key stored.
  */
-export class ResultsStore {
+export class ResultsStore implements ResultsStorage {
   /** How long the last finish (final part and completion) took, to size the next run's reserve. */
   lastFinishMs: number | undefined;
 
@@ -45,7 +45,7 @@ export class ResultsStore {
   }
 }
 
-export class ResultsUpload {
+export class ResultsUpload implements ResultsWriter {
   private readonly body = new PassThrough();
   private readonly done: Promise<unknown>;
   private ended = false;

@@ -1,39 +1,29 @@
-import type { SpotifyRuntime } from "../app/runtime.ts";
-import type { ParameterCache } from "../aws/parameter-cache.ts";
-import type { ResultsStore, ResultsUpload, StoreResult } from "../aws/results-store.ts";
+import type { Clock } from "../clock.ts";
 import type { ScheduledConfig } from "../config.ts";
 import { Deadline } from "../deadline.ts";
-import { CollectionFailedError } from "../errors.ts";
 import type { Log, MetricsSink } from "../observability/types.ts";
 import { MIN_ATTEMPT_MS } from "../spotify/policy.ts";
+import type { SpotifyClient } from "../spotify/spotify-client.ts";
+import { CollectionFailedError, type CollectionSummary } from "./collection-summary.ts";
 import { parseBatch, parseBatchText } from "./parse-batch.ts";
 import { RequestPacer } from "./request-pacer.ts";
-import { type QueryFailure, type ResultLine, runBatch, type SkippedQuery } from "./run-batch.ts";
+import type {
+  QueriesSource,
+  ResultsStorage,
+  ResultsWriter,
+  StoreResult,
+} from "./results-storage.ts";
+import { type ResultLine, runBatch } from "./run-batch.ts";
 import type { ScheduledRun } from "./scheduled-event.ts";
 
-export interface CollectionSummary {
-  runId: string;
-  source: string;
-  succeeded: number;
-  failed: number;
-  skipped: number;
-  items: number;
-  pages: number;
-  durationMs: number;
-  object: string | null;
-  /** True when the object was already there (a replayed run): it was left as it was. */
-  alreadyStored: boolean;
-  /** Requests sent to Spotify for search pages (retries included), against BATCH_MAX_REQUESTS. */
-  requests: number;
-  failures: QueryFailure[];
-  skippedQueries: SkippedQuery[];
-}
-
 export interface CollectDeps {
-  spotify: SpotifyRuntime;
+  client: SpotifyClient;
+  clock: Clock;
+  /** SPOTIFY_MAX_LIMIT: the largest page a batch entry may ask for. */
+  maxLimit: number;
   config: ScheduledConfig;
-  parameters: ParameterCache;
-  store: ResultsStore | undefined;
+  parameters: QueriesSource;
+  store: ResultsStorage | undefined;
   log: Log;
   metrics: MetricsSink;
 }
@@ -65,9 +55,8 @@ export async function collect(
   deadline: Deadline,
   deps: CollectDeps,
 ): Promise<CollectionSummary> {
-  const { spotify, config, log, metrics } = deps;
-  const started = spotify.clock.now();
-  const maxLimit = spotify.config.maxLimit;
+  const { clock, config, log, metrics, maxLimit } = deps;
+  const started = clock.now();
   const fromEvent = run.queries !== undefined;
   const source = fromEvent ? "The event's queries" : `SSM parameter ${config.queriesParameter}`;
   const batch = fromEvent
@@ -82,14 +71,14 @@ export async function collect(
 
   const budgetMs = deadline.remainingMs();
   const reserveMs = writeReserveMs(budgetMs, deps.store?.lastFinishMs);
-  const searchDeadline = new Deadline(deadline.at - reserveMs, spotify.clock);
-  const pacer = new RequestPacer(spotify.clock, {
+  const searchDeadline = new Deadline(deadline.at - reserveMs, clock);
+  const pacer = new RequestPacer(clock, {
     requestsPerSecond: config.requestsPerSecond,
     maxRequests: config.maxRequests,
   });
   const key = deps.store?.keyFor(run.runId, run.startedAt);
   // Opened on the first page, so a run that fetched nothing starts no upload.
-  let upload: ResultsUpload | undefined;
+  let upload: ResultsWriter | undefined;
   const emit = async (line: ResultLine) => {
     if (!deps.store || key === undefined) return;
     upload ??= deps.store.open(key);
@@ -108,7 +97,7 @@ export async function collect(
         minTimeToStartMs: minTimeToStartMs(searchDeadline.remainingMs()),
         pacer,
       },
-      { client: spotify.client, clock: spotify.clock, log, metrics, emit },
+      { client: deps.client, clock, log, metrics, emit },
     );
   } catch (error) {
     await upload?.abort();
@@ -140,7 +129,7 @@ export async function collect(
     skipped: outcome.skipped.length,
     items: outcome.items,
     pages: outcome.pages,
-    durationMs: spotify.clock.now() - started,
+    durationMs: clock.now() - started,
     object,
     alreadyStored: stored === "already-stored",
     requests: pacer.requests,

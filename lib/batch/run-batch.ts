@@ -1,6 +1,6 @@
 import type { Clock } from "../clock.ts";
 import type { Deadline } from "../deadline.ts";
-import { ServiceError } from "../errors.ts";
+import { CooldownError, ServiceError } from "../errors.ts";
 import type { Log, MetricsSink } from "../observability/types.ts";
 import { asRecord, isRecord } from "../records.ts";
 import type { SearchParams } from "../search/search-params.ts";
@@ -26,10 +26,14 @@ export interface QueryFailure {
   message: string;
 }
 
+/** Why a query was not run: time ran out, the run's request cap, or a rate-limit window. */
+export type SkipReason = "deadline" | "request-cap" | "rate-limit-window";
+
 export interface SkippedQuery {
   index: number;
   q: string;
   type: string;
+  reason: SkipReason;
 }
 
 export interface BatchOutcome {
@@ -89,18 +93,17 @@ export async function runBatch(
   };
   let next = 0;
   let broken = false;
+  // Set when a rate-limit window (the fleet's or this container's) outlasts what the run may wait.
+  const stop: { window?: CooldownError } = {};
   const worker = async () => {
     for (let query = queries[next++]; query !== undefined; query = queries[next++]) {
-      if (
-        broken ||
-        settings.pacer.exhausted ||
-        deadline.remainingMs() < settings.minTimeToStartMs
-      ) {
-        outcome.skipped.push(skipped(query));
+      const reason = broken ? "deadline" : skipReason(settings, deadline, stop);
+      if (reason) {
+        outcome.skipped.push(skipped(query, reason));
         continue;
       }
       try {
-        await runQuery(runId, query, deadline, settings, deps, outcome);
+        await runQuery(runId, query, deadline, settings, deps, outcome, stop);
       } catch (error) {
         broken = true;
         throw error;
@@ -112,6 +115,16 @@ export async function runBatch(
   const results = await Promise.allSettled(workers);
   const failure = results.find((result) => result.status === "rejected");
   if (failure) throw (failure as PromiseRejectedResult).reason;
+  if (stop.window) {
+    deps.log.warn(
+      "Skipped the rest of the batch: Spotify's rate-limit window outlasts the run's wait",
+      {
+        retryAfterSeconds: stop.window.retryAfterSeconds,
+        reason: stop.window.reason,
+        skipped: outcome.skipped.filter((query) => query.reason === "rate-limit-window").length,
+      },
+    );
+  }
   outcome.failures.sort((a, b) => a.index - b.index);
   outcome.skipped.sort((a, b) => a.index - b.index);
   return outcome;
@@ -124,6 +137,7 @@ async function runQuery(
   settings: BatchRunSettings,
   deps: BatchRunDeps,
   outcome: BatchOutcome,
+  stop: { window?: CooldownError },
 ): Promise<void> {
   const { pacer } = settings;
   let pages = 0;
@@ -144,7 +158,7 @@ async function runQuery(
     });
   };
   try {
-    const first = await deps.client.search(query.params, deadline, pacer);
+    const first = await deps.client.search(query.params, deadline, { pacer });
     await record(1, first.body);
     // Each type pages on its own: Spotify's `next` link names only its own type.
     for (const paging of pagingObjects(first.body)) {
@@ -158,7 +172,7 @@ async function runQuery(
           });
           break;
         }
-        const page = await deps.client.followLink(link, deadline, pacer);
+        const page = await deps.client.followLink(link, deadline, { pacer });
         await record(number, page.body);
         link = pagingObjects(page.body)
           .map(nextOf)
@@ -175,7 +189,15 @@ async function runQuery(
         pages,
         reason: error.reason,
       });
-      if (pages === 0) outcome.skipped.push(skipped(query));
+      if (pages === 0) outcome.skipped.push(skipped(query, error.reason));
+      else outcome.succeeded++;
+      return;
+    }
+    if (error instanceof CooldownError) {
+      // Nothing was sent: like the pacer's stop, this query (unless it has pages) and the rest
+      // wait for a later run.
+      stop.window ??= error;
+      if (pages === 0) outcome.skipped.push(skipped(query, "rate-limit-window"));
       else outcome.succeeded++;
       return;
     }
@@ -200,8 +222,19 @@ async function runQuery(
   }
 }
 
-function skipped(query: BatchQuery): SkippedQuery {
-  return { index: query.index, q: query.params.q, type: query.params.types.join(",") };
+function skipReason(
+  settings: BatchRunSettings,
+  deadline: Deadline,
+  stop: { window?: CooldownError },
+): SkipReason | undefined {
+  if (stop.window) return "rate-limit-window";
+  if (settings.pacer.exhausted) return "request-cap";
+  if (deadline.remainingMs() < settings.minTimeToStartMs) return "deadline";
+  return undefined;
+}
+
+function skipped(query: BatchQuery, reason: SkipReason): SkippedQuery {
+  return { index: query.index, q: query.params.q, type: query.params.types.join(","), reason };
 }
 
 function nextOf(paging: Record<string, unknown>): string | undefined {

@@ -19,6 +19,23 @@ export function isUsable(entry: CacheEntry, now: number): boolean {
   return now < entry.staleUntil;
 }
 
+/** The reader's own rules, which bound what a writer (maybe older, maybe buggy) stored. */
+export interface ReaderRules {
+  ttlMs: number;
+  staleIfErrorMs: number;
+}
+
+/**
+ * An entry from tier 2 under this reader's rules: fresh at most its TTL from when it was stored,
+ * stale-usable at most its stale-if-error window after that; a store time in the future is now.
+ */
+export function underReaderRules(entry: CacheEntry, rules: ReaderRules, now: number): CacheEntry {
+  const storedAt = Math.min(entry.storedAt, now);
+  const freshUntil = Math.min(entry.freshUntil, storedAt + rules.ttlMs);
+  const staleUntil = Math.min(entry.staleUntil, freshUntil + rules.staleIfErrorMs);
+  return { body: entry.body, storedAt, freshUntil, staleUntil };
+}
+
 /** The entry with the most freshness left, of those still usable. */
 export function newest(
   a: CacheEntry | undefined,

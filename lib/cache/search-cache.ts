@@ -1,24 +1,34 @@
-import { decodeEntry, type TableItem } from "../aws/cache-table.ts";
 import type { Clock } from "../clock.ts";
 import type { CacheConfig } from "../config.ts";
 import type { Deadline } from "../deadline.ts";
-import { UpstreamError } from "../errors.ts";
+import { CooldownError, type OwnFailure, UpstreamError } from "../errors.ts";
 import type { Log, MetricsSink } from "../observability/types.ts";
 import type { SearchParams } from "../search/search-params.ts";
-import type { FleetCooldown } from "../spotify/fleet-cooldown.ts";
-import type { SpotifyPage } from "../spotify/spotify-client.ts";
-import { type CacheEntry, isFresh, isUsable, newest } from "./cache-entry.ts";
+import { type CacheEntry, isFresh, isUsable, newest, underReaderRules } from "./cache-entry.ts";
 import { cacheKey } from "./cache-key.ts";
+import type { EntryStore } from "./entry-store.ts";
 import type { MemoryTier } from "./memory-tier.ts";
-import type { SharedTier } from "./shared-tier.ts";
+
+/** Why a stale answer was given: Spotify could not answer, or our own credentials failed. */
+export type StaleReason = "upstream" | OwnFailure;
 
 /** How an answer was produced: what the `Cache-Status`, `Age` and `Cache-Control` headers tell. */
 export type CacheOutcome =
   | { kind: "bypass" }
   | { kind: "hit"; entry: CacheEntry; tier: "memory" | "shared" }
-  | { kind: "miss"; stored: boolean }
-  /** Spotify could not answer; `upstreamStatus` is absent when the cooldown answered unasked. */
-  | { kind: "stale"; entry: CacheEntry; upstreamStatus?: number };
+  /** `refreshed`: an entry past its TTL (inside its stale window) was replaced. */
+  | { kind: "miss"; stored: boolean; refreshed: boolean }
+  /**
+   * Spotify could not answer: `forwarded` is false when the cooldown answered without asking;
+   * `upstreamStatus` is the status Spotify last sent, absent when it sent none.
+   */
+  | {
+      kind: "stale";
+      entry: CacheEntry;
+      forwarded: boolean;
+      upstreamStatus?: number;
+      reason: StaleReason;
+    };
 
 export interface SearchAnswer {
   /** Spotify's body, byte for byte. */
@@ -26,16 +36,22 @@ export interface SearchAnswer {
   cache: CacheOutcome;
 }
 
+/** Sends one search to Spotify; `maxRetryAfterMs` 0 fails a 429 at once. */
+export type UpstreamSearch = (
+  params: SearchParams,
+  deadline: Deadline,
+  options: { maxRetryAfterMs?: number },
+) => Promise<{ text: string }>;
+
 export interface SearchCacheDeps {
-  search: (params: SearchParams, deadline: Deadline) => Promise<SpotifyPage>;
+  search: UpstreamSearch;
   config: CacheConfig;
   apiUrl: string;
   clock: Clock;
   memory: MemoryTier;
-  shared: SharedTier | undefined;
-  /** The fleet's shared cooldown, read in the same round trip as tier 2 (absent: per container). */
-  fleet: FleetCooldown | undefined;
-  /** The container's rate-limit cooldown: while it runs, a stale entry answers without asking. */
+  /** Tier 2; absent: tier 1 only. */
+  store: EntryStore | undefined;
+  /** Rate-limit cooldown left (the fleet's included): while it runs, a stale entry answers. */
   cooldownRemainingMs: (now: number) => number;
   log: Log;
   metrics: MetricsSink;
@@ -54,8 +70,7 @@ export class SearchCache {
   async search(params: SearchParams, deadline: Deadline): Promise<SearchAnswer> {
     const { config, clock, memory } = this.deps;
     if (config.ttlMs === 0) {
-      await this.readShared([], deadline);
-      const page = await this.deps.search(params, deadline);
+      const page = await this.deps.search(params, deadline, {});
       return { body: page.text, cache: { kind: "bypass" } };
     }
     const key = cacheKey(params, this.deps.apiUrl);
@@ -76,53 +91,67 @@ export class SearchCache {
     deadline: Deadline,
     local: CacheEntry | undefined,
   ): Promise<SearchAnswer> {
-    const { clock, memory, shared, metrics } = this.deps;
-    const items = await this.readShared([key], deadline);
-    const remote = decodeEntry(items?.get(key));
-    if (remote && isFresh(remote, clock.now())) {
+    const { clock, config, memory, store, metrics } = this.deps;
+    const lookup = await store?.read(key, deadline);
+    const now = clock.now();
+    // Tier 2 holds what another container's rules allowed: this reader's rules win.
+    const remote = lookup?.entry && underReaderRules(lookup.entry, config, now);
+    if (remote && isFresh(remote, now)) {
       memory.set(key, remote);
       return this.hit(remote, "shared");
     }
-    const fallback = newest(local, remote, clock.now());
-    if (fallback && this.deps.cooldownRemainingMs(clock.now()) > 0) return this.stale(fallback);
+    const fallback = newest(local, remote, now);
+    if (fallback && this.deps.cooldownRemainingMs(now) > 0) {
+      return this.stale(fallback, { forwarded: false, reason: "upstream" });
+    }
 
-    let page: SpotifyPage;
+    let page: { text: string };
     try {
-      page = await this.deps.search(params, deadline);
+      // With a stale answer in hand, a 429 is answered with it at once: no wait, no retry.
+      page = await this.deps.search(params, deadline, fallback ? { maxRetryAfterMs: 0 } : {});
     } catch (error) {
       if (fallback && isUsable(fallback, clock.now()) && spotifyCouldNotAnswer(error)) {
-        return this.stale(fallback, error.status);
+        return this.stale(fallback, {
+          forwarded: !(error instanceof CooldownError),
+          upstreamStatus: error.ownFailure ? undefined : error.upstreamStatus,
+          reason: error.ownFailure ?? "upstream",
+        });
       }
       throw error;
     }
     metrics.count("CacheMisses");
-    const now = clock.now();
+    const storedAt = clock.now();
     const entry: CacheEntry = {
       body: page.text,
-      storedAt: now,
-      freshUntil: now + this.deps.config.ttlMs,
-      staleUntil: now + this.deps.config.ttlMs + this.deps.config.staleIfErrorMs,
+      storedAt,
+      freshUntil: storedAt + config.ttlMs,
+      staleUntil: storedAt + config.ttlMs + config.staleIfErrorMs,
     };
     const kept = memory.set(key, entry);
-    // Awaited: a frozen container would never finish it; the tier's own timeout bounds it.
-    const written = shared ? await shared.write(key, entry, deadline) : false;
-    return { body: page.text, cache: { kind: "miss", stored: kept || written } };
+    // Awaited: a frozen container would never finish it; the store's own timeout bounds it.
+    const written = store ? await this.writeShared(key, entry, lookup, remote, deadline) : false;
+    return {
+      body: page.text,
+      cache: { kind: "miss", stored: kept || written, refreshed: fallback !== undefined },
+    };
   }
 
-  /**
-   * Tier 2's items for `keys` and, in the same round trip, the fleet's cooldown record, which
-   * goes into this container's own cooldown before anything calls Spotify.
-   */
-  private async readShared(
-    keys: string[],
+  /** Tier 2's write, or under the second-miss policy only a marker on the fleet's first miss. */
+  private async writeShared(
+    key: string,
+    entry: CacheEntry,
+    lookup: { missedBefore: boolean } | undefined,
+    remote: CacheEntry | undefined,
     deadline: Deadline,
-  ): Promise<Map<string, TableItem> | undefined> {
-    const { shared, fleet } = this.deps;
-    const all = fleet ? [...keys, fleet.key] : keys;
-    if (!shared || all.length === 0) return undefined;
-    const items = await shared.readItems(all, deadline);
-    if (items && fleet) fleet.observe(items.get(fleet.key));
-    return items;
+  ): Promise<boolean> {
+    const { store, config } = this.deps;
+    if (!store) return false;
+    const askedBefore = lookup?.missedBefore === true || remote !== undefined;
+    if (config.writePolicy === "second-miss" && lookup && !askedBefore) {
+      await store.markMiss(key, entry.staleUntil, deadline);
+      return false;
+    }
+    return store.write(key, entry, deadline);
   }
 
   private hit(entry: CacheEntry, tier: "memory" | "shared"): SearchAnswer {
@@ -130,13 +159,24 @@ export class SearchCache {
     return { body: entry.body, cache: { kind: "hit", entry, tier } };
   }
 
-  private stale(entry: CacheEntry, upstreamStatus?: number): SearchAnswer {
-    this.deps.metrics.count("CacheStaleAnswers");
-    this.deps.log.info("Answering from the cache past its TTL: Spotify cannot answer", {
-      upstreamStatus,
-      staleForMs: this.deps.clock.now() - entry.freshUntil,
-    });
-    return { body: entry.body, cache: { kind: "stale", entry, upstreamStatus } };
+  private stale(
+    entry: CacheEntry,
+    how: { forwarded: boolean; upstreamStatus?: number; reason: StaleReason },
+  ): SearchAnswer {
+    const { log, metrics, clock } = this.deps;
+    metrics.count("CacheStaleAnswers", 1, { reason: how.reason });
+    const details = {
+      reason: how.reason,
+      upstreamStatus: how.upstreamStatus,
+      staleForMs: clock.now() - entry.freshUntil,
+    };
+    // Our own failure behind a healthy-looking answer must page someone, not hide for a day.
+    if (how.reason === "upstream") {
+      log.info("Answering from the cache past its TTL: Spotify cannot answer", details);
+    } else {
+      log.error("Answering from the cache past its TTL: our own credentials failed", details);
+    }
+    return { body: entry.body, cache: { kind: "stale", entry, ...how } };
   }
 }
 

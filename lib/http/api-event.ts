@@ -1,10 +1,8 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from "aws-lambda";
 import { ValidationError } from "../errors.ts";
 import { asRecord, isRecord } from "../records.ts";
+import type { QueryValues } from "../search/search-params.ts";
 import { MAX_QUERY_PARAMETERS } from "../search/search-rules.ts";
-
-/** Query parameters as API Gateway delivers them: every value a name was given. */
-export type QueryValues = Readonly<Record<string, readonly string[]>>;
 
 /** API Gateway HTTP API (payload v2.0) or REST API (v1) proxy event. */
 export type ApiEvent = APIGatewayProxyEventV2 | APIGatewayProxyEvent;
@@ -15,6 +13,18 @@ export interface ApiRequest {
   query: QueryValues;
   /** API Gateway's own request id, for correlating logs. */
   requestId: string | undefined;
+  /** Where the caller reached us: the base our paging links point at. */
+  origin: RequestOrigin;
+  /** The request carries credentials (`Authorization`, or an authoriser's context). */
+  authorized: boolean;
+}
+
+export interface RequestOrigin {
+  scheme: "http" | "https";
+  /** `Host` as the caller sent it, else API Gateway's domain name; undefined when neither is valid. */
+  host: string | undefined;
+  /** The path the caller used, stage prefix included (`/prod/search`), without a trailing slash. */
+  path: string;
 }
 
 /** Reads method, path and every query value from either payload version. */
@@ -24,17 +34,69 @@ export function parseApiEvent(event: unknown): ApiRequest {
   const requestId = typeof context.requestId === "string" ? context.requestId : undefined;
   const http = asRecord(context.http);
 
+  const headers = asRecord(event.headers);
+  const authorized = header(headers, "authorization") !== undefined || hasAuthorizer(context);
   if (typeof http.method === "string") {
     const v2 = event as unknown as APIGatewayProxyEventV2;
     const path = firstString(v2.rawPath, http.path);
-    return { method: http.method.toUpperCase(), path, query: queryFromV2(v2), requestId };
+    return {
+      method: http.method.toUpperCase(),
+      path,
+      query: queryFromV2(v2),
+      requestId,
+      origin: originOf(headers, context, path),
+      authorized,
+    };
   }
   if (typeof event.httpMethod === "string") {
     const v1 = event as unknown as APIGatewayProxyEvent;
     const path = firstString(v1.path, v1.resource);
-    return { method: v1.httpMethod.toUpperCase(), path, query: queryFromV1(v1), requestId };
+    // The REST API's `path` lacks the stage; its request context has the path as called.
+    const called = firstString(context.path, path);
+    return {
+      method: v1.httpMethod.toUpperCase(),
+      path,
+      query: queryFromV1(v1),
+      requestId,
+      origin: originOf(headers, context, called),
+      authorized,
+    };
   }
   throw new ValidationError("The event is not an API Gateway proxy event");
+}
+
+/** host, host:port, an IPv4 or a bracketed IPv6 address: nothing that could bend a URL. */
+const HOST = /^(?:[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+
+function originOf(
+  headers: Record<string, unknown>,
+  context: Record<string, unknown>,
+  path: string,
+): RequestOrigin {
+  const candidates = [header(headers, "host"), context.domainName];
+  const host = candidates.find(
+    (value): value is string => typeof value === "string" && HOST.test(value),
+  );
+  const proto = header(headers, "x-forwarded-proto")?.toLowerCase();
+  return {
+    scheme: proto === "http" ? "http" : "https",
+    host,
+    path: path.replace(/\/+$/, ""),
+  };
+}
+
+/** A header's value by name in any case (REST API events keep the caller's case). */
+function header(headers: Record<string, unknown>, name: string): string | undefined {
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === name && typeof value === "string") return value;
+  }
+  return undefined;
+}
+
+/** API Gateway ran an authoriser (JWT, IAM, Lambda, Cognito) and put its context here. */
+function hasAuthorizer(context: Record<string, unknown>): boolean {
+  const authorizer = context.authorizer;
+  return isRecord(authorizer) && Object.keys(authorizer).length > 0;
 }
 
 function queryFromV2(event: APIGatewayProxyEventV2): QueryValues {

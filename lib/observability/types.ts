@@ -22,7 +22,8 @@ export type MetricName =
   | "CacheMisses"
   | "CacheStaleAnswers"
   | "CacheSharedErrors"
-  | "CacheOversizeEntries";
+  | "CacheOversizeEntries"
+  | "CooldownStoreErrors";
 
 /** What lib code needs from a metrics sink; `lib/observability/metrics.ts` backs it with EMF. */
 export interface MetricsSink {

@@ -1,5 +1,4 @@
 import { ValidationError } from "../errors.ts";
-import type { QueryValues } from "../http/api-event.ts";
 import {
   type INCLUDE_EXTERNAL_VALUES,
   MARKET_PATTERN,
@@ -9,6 +8,9 @@ import {
   SEARCH_TYPES,
   type SearchType,
 } from "./search-rules.ts";
+
+/** Query parameters as API Gateway delivers them: every value a name was given. */
+export type QueryValues = Readonly<Record<string, readonly string[]>>;
 
 export interface SearchParams {
   q: string;
@@ -155,4 +157,9 @@ function parseTypes(text: string): SearchType[] {
     if (!types.includes(item as SearchType)) types.push(item as SearchType);
   }
   return types;
+}
+
+/** encodeURIComponent, keeping `:` and `,` readable (both are legal in a query, RFC 3986 §3.4). */
+export function encodeQueryValue(value: string): string {
+  return encodeURIComponent(value).replace(/%3A/gi, ":").replace(/%2C/gi, ",");
 }

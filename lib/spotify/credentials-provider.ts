@@ -81,7 +81,10 @@ export class CredentialsProvider {
       const error =
         cause instanceof ServiceError
           ? cause
-          : new UpstreamError(502, `Could not read ${SECRET_NAME} from Secrets Manager`, { cause });
+          : new UpstreamError(502, `Could not read ${SECRET_NAME} from Secrets Manager`, {
+              cause,
+              ownFailure: "secret-unreadable",
+            });
       this.failure = {
         error,
         until: clock.now() + (this.deps.failureHoldMs ?? DEFAULT_FAILURE_HOLD_MS),

@@ -1,6 +1,6 @@
 import type { RetrySettings } from "../config.ts";
 import type { Deadline } from "../deadline.ts";
-import { UpstreamError } from "../errors.ts";
+import { CooldownError, UpstreamError } from "../errors.ts";
 import { isRecord } from "../records.ts";
 import type { AttemptResult } from "./http-transport.ts";
 import { parseRetryAfterMs } from "./retry-after.ts";
@@ -20,6 +20,7 @@ import { parseRetryAfterMs } from "./retry-after.ts";
  * | attempt timeout                        | as 5xx, then 504                                      |
  * | other 5xx, 1xx, 3xx                    | fail 502 at once                                      |
  * | other 4xx (400, 403, 404 …)            | deliver, for the caller to pass through, never retry  |
+ * | body over UPSTREAM_MAX_BODY_BYTES      | fail 502 at once (the rest is never read)             |
  */
 
 /** What one attempt came to (see `http-transport.ts`). */
@@ -83,6 +84,14 @@ export function decide(input: PolicyInput): { decision: Decision; cooldown?: Coo
   if (outcome.kind === "network") {
     return { decision: backoff("network", history, input, 502, "Could not reach Spotify") };
   }
+  if (outcome.kind === "too-large") {
+    const error = new UpstreamError(
+      502,
+      `Spotify's answer is larger than ${outcome.limitBytes} bytes (UPSTREAM_MAX_BODY_BYTES)`,
+      { upstreamStatus: outcome.status },
+    );
+    return { decision: { action: "fail", error } };
+  }
   const { status, headers, text } = outcome;
   const body = parseJson(text);
 
@@ -91,7 +100,9 @@ export function decide(input: PolicyInput): { decision: Decision; cooldown?: Coo
       return {
         decision: {
           action: "fail",
-          error: new UpstreamError(502, "Spotify answered with a body that is not JSON"),
+          error: new UpstreamError(502, "Spotify answered with a body that is not JSON", {
+            upstreamStatus: status,
+          }),
         },
       };
     }
@@ -131,7 +142,9 @@ export function decide(input: PolicyInput): { decision: Decision; cooldown?: Coo
     return {
       decision: {
         action: "fail",
-        error: new UpstreamError(502, "Spotify rejected a freshly issued access token"),
+        error: new UpstreamError(502, "Spotify rejected a freshly issued access token", {
+          upstreamStatus: status,
+        }),
       },
     };
   }
@@ -143,7 +156,9 @@ export function decide(input: PolicyInput): { decision: Decision; cooldown?: Coo
   return {
     decision: {
       action: "fail",
-      error: new UpstreamError(502, `Spotify answered an unexpected ${status}`),
+      error: new UpstreamError(502, `Spotify answered an unexpected ${status}`, {
+        upstreamStatus: status,
+      }),
     },
   };
 }
@@ -169,7 +184,14 @@ export function decideCooldown(
   ) {
     return { action: "wait", ms: remainingMs };
   }
-  return { action: "fail", error: rateLimitError(undefined, remainingMs, reason) };
+  const message = "Spotify rate limit exceeded";
+  return {
+    action: "fail",
+    error: new CooldownError(429, message, {
+      retryAfterSeconds: Math.ceil(remainingMs / 1000),
+      reason,
+    }),
+  };
 }
 
 /** The error a caller sees for a Spotify answer that is passed through (other 4xx). */
@@ -192,12 +214,22 @@ function backoff(
     return { action: "retry", reason, delayMs };
   }
   const suffix = attempts === 1 ? "" : ` after ${attempts} attempts`;
-  return { action: "fail", error: new UpstreamError(finalStatus, `${finalMessage}${suffix}`) };
+  const { outcome } = input;
+  const upstreamStatus = outcome.kind === "response" ? outcome.status : undefined;
+  return {
+    action: "fail",
+    error: new UpstreamError(finalStatus, `${finalMessage}${suffix}`, { upstreamStatus }),
+  };
 }
 
+/** Spotify's own 429, passed on with the time it asked for. */
 function rateLimitError(body: unknown, ms: number, reason?: string): UpstreamError {
   const message = errorField(body, "message") ?? "Spotify rate limit exceeded";
-  return new UpstreamError(429, message, { retryAfterSeconds: Math.ceil(ms / 1000), reason });
+  return new UpstreamError(429, message, {
+    retryAfterSeconds: Math.ceil(ms / 1000),
+    reason,
+    upstreamStatus: 429,
+  });
 }
 
 function parseJson(text: string): unknown {

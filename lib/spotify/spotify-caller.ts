@@ -40,6 +40,11 @@ export interface CallOptions {
   build: () => Promise<UpstreamRequest>;
   /** Called on a 401 before the single retry; when absent, a 401 is delivered to the caller. */
   onUnauthorized?: () => void;
+  /**
+   * Longest rate-limit wait for this call, below the settings' (0: a 429 or a running cooldown
+   * fails at once, for a caller with a stale answer in hand).
+   */
+  maxRetryAfterMs?: number;
 }
 
 interface ProbeTurn {
@@ -71,7 +76,8 @@ export class SpotifyCaller {
   constructor(private readonly deps: SpotifyCallerDeps) {}
 
   async call(options: CallOptions): Promise<Delivered> {
-    const { clock, settings, log } = this.deps;
+    const { clock, log } = this.deps;
+    const settings = this.settingsFor(options);
     const history: AttemptHistory = {
       faults: 0,
       rateLimited: 0,
@@ -86,6 +92,7 @@ export class SpotifyCaller {
       try {
         // Built before the cooldown gate, so nothing is awaited between passing it and sending.
         const request = await options.build();
+        await this.deps.fleet?.refresh(options.deadline);
         probe = await this.waitForCooldown(options);
         try {
           if (!options.deadline.allows(0, MIN_ATTEMPT_MS)) {
@@ -100,8 +107,14 @@ export class SpotifyCaller {
       } finally {
         turn?.release();
       }
-      // Only an answer from a healthy Spotify ends the probe phase; a 5xx keeps the others waiting.
-      if (outcome.kind === "response" && outcome.status < 500 && outcome.status !== 429) {
+      // Only a search answered by a healthy Spotify ends the probe phase (a token request spends
+      // another budget and says nothing of the search's); a 5xx keeps the others waiting.
+      if (
+        options.endpoint === "search" &&
+        outcome.kind === "response" &&
+        outcome.status < 500 &&
+        outcome.status !== 429
+      ) {
         this.deps.cooldown.recordSuccess();
         if (probe?.lease) await this.deps.fleet?.settle(probe.lease, options.deadline);
       }
@@ -173,9 +186,22 @@ export class SpotifyCaller {
     }
   }
 
-  /** Waits out the cooldown (or fails); returns the probe's turn when this call is the probe. */
+  private settingsFor(options: CallOptions): RetrySettings {
+    const { settings } = this.deps;
+    if (options.maxRetryAfterMs === undefined) return settings;
+    return {
+      ...settings,
+      maxRetryAfterMs: Math.min(settings.maxRetryAfterMs, options.maxRetryAfterMs),
+    };
+  }
+
+  /**
+   * Waits out the cooldown (or fails); returns the probe's turn when this call is the probe. Only a
+   * search probes: a token request goes once the window is over, without waiting for the probe.
+   */
   private async waitForCooldown(options: CallOptions): Promise<ProbeTurn | undefined> {
-    const { clock, cooldown, settings, log } = this.deps;
+    const { clock, cooldown, log } = this.deps;
+    const settings = this.settingsFor(options);
     // Each pass proceeds, fails, or sleeps until the cooldown or the probe it saw is over.
     for (;;) {
       const now = clock.now();
@@ -198,6 +224,7 @@ export class SpotifyCaller {
         await clock.sleep(step.ms);
         continue;
       }
+      if (options.endpoint !== "search") return undefined;
       const probe = cooldown.probeInFlight();
       if (probe === undefined) {
         const turn = await this.startProbe(options.deadline);
@@ -235,6 +262,8 @@ export class SpotifyCaller {
 function describe(outcome: Outcome): string {
   if (outcome.kind === "response") return `HTTP ${outcome.status}`;
   if (outcome.kind === "timeout") return "timeout";
+  if (outcome.kind === "too-large")
+    return `HTTP ${outcome.status}, body over ${outcome.limitBytes} bytes`;
   const code = asRecord(outcome.error).code;
   return typeof code === "string" ? `network ${code}` : "network error";
 }

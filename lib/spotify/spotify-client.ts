@@ -1,6 +1,6 @@
 import type { Deadline } from "../deadline.ts";
 import { UpstreamError } from "../errors.ts";
-import type { SearchParams } from "../search/search-params.ts";
+import { encodeQueryValue, type SearchParams } from "../search/search-params.ts";
 import { passThroughError } from "./policy.ts";
 import type { Pacer, SpotifyCaller } from "./spotify-caller.ts";
 import type { TokenProvider } from "./token-provider.ts";
@@ -8,6 +8,14 @@ import type { TokenProvider } from "./token-provider.ts";
 export interface SpotifyPage {
   body: unknown;
   text: string;
+}
+
+/** How one search is sent. */
+export interface SearchOptions {
+  /** The batch's pacer: spaces and counts every attempt. */
+  pacer?: Pacer;
+  /** Longest rate-limit wait (0 for a caller with a stale answer in hand). */
+  maxRetryAfterMs?: number;
 }
 
 export interface SpotifyClientDeps {
@@ -21,8 +29,12 @@ export class SpotifyClient {
   constructor(private readonly deps: SpotifyClientDeps) {}
 
   /** Runs a search; `text` is Spotify's body unchanged, `body` the same parsed. */
-  search(params: SearchParams, deadline: Deadline, pacer?: Pacer): Promise<SpotifyPage> {
-    return this.get(searchUrl(this.deps.apiUrl, params), deadline, pacer);
+  search(
+    params: SearchParams,
+    deadline: Deadline,
+    options: SearchOptions = {},
+  ): Promise<SpotifyPage> {
+    return this.get(searchUrl(this.deps.apiUrl, params), deadline, options);
   }
 
   /**
@@ -30,7 +42,11 @@ export class SpotifyClient {
    * is followed (no other endpoint, no look-alike path such as `/v1evil`, no credentials in the
    * URL), so the bearer token never goes anywhere else.
    */
-  async followLink(link: string, deadline: Deadline, pacer?: Pacer): Promise<SpotifyPage> {
+  async followLink(
+    link: string,
+    deadline: Deadline,
+    options: SearchOptions = {},
+  ): Promise<SpotifyPage> {
     const api = new URL(this.deps.apiUrl);
     const target = URL.canParse(link) ? new URL(link) : undefined;
     const searchPath = `${api.pathname.replace(/\/+$/, "")}/search`;
@@ -43,16 +59,17 @@ export class SpotifyClient {
     ) {
       throw new UpstreamError(502, "Spotify returned a paging link outside its search API");
     }
-    return this.get(target.href, deadline, pacer);
+    return this.get(target.href, deadline, options);
   }
 
-  private async get(url: string, deadline: Deadline, pacer?: Pacer): Promise<SpotifyPage> {
+  private async get(url: string, deadline: Deadline, options: SearchOptions): Promise<SpotifyPage> {
     const { caller, tokens } = this.deps;
     let token: string | undefined;
     const answer = await caller.call({
       endpoint: "search",
       deadline,
-      pacer,
+      pacer: options.pacer,
+      maxRetryAfterMs: options.maxRetryAfterMs,
       build: async () => {
         token = await tokens.get(deadline);
         return {
@@ -85,9 +102,4 @@ export function searchUrl(apiUrl: string, params: SearchParams): string {
     .map(([name, value]) => `${name}=${encodeQueryValue(String(value))}`)
     .join("&");
   return `${apiUrl}/search?${query}`;
-}
-
-/** encodeURIComponent, keeping `:` and `,` readable (both are legal in a query, RFC 3986 §3.4). */
-function encodeQueryValue(value: string): string {
-  return encodeURIComponent(value).replace(/%3A/gi, ":").replace(/%2C/gi, ",");
 }

@@ -75,12 +75,18 @@ export class TokenProvider {
         throw new UpstreamError(
           502,
           "Spotify rejected the client credentials in the secret named by SPOTIFY_SECRET_ID (invalid_client)",
+          { upstreamStatus: answer.status, ownFailure: "credentials-rejected" },
         );
       }
       const error = passThroughError(answer.status, answer.body);
       throw new UpstreamError(
         502,
         `Spotify's token endpoint answered ${answer.status}: ${error.message}`,
+        // A 4xx refuses what we sent (our credentials); anything else is Spotify's own trouble.
+        {
+          upstreamStatus: answer.status,
+          ownFailure: answer.status < 500 ? "credentials-rejected" : undefined,
+        },
       );
     }
   }

@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
   FUNCTION_ENVIRONMENT,
+  loadApiConfig,
+  loadCacheConfig,
   loadScheduledConfig,
   loadSpotifyConfig,
   SPOTIFY_SETTINGS,
@@ -30,6 +32,7 @@ describe("loadSpotifyConfig", () => {
       maxLimit: 10,
       secretCacheTtlMs: 300_000,
       tokenExpiryMarginMs: 60_000,
+      maxBodyBytes: 8 * 1024 * 1024,
       retry: {
         maxAttempts: 3,
         baseDelayMs: 200,
@@ -55,6 +58,7 @@ describe("loadSpotifyConfig", () => {
       RETRY_DEFAULT_WAIT_SECONDS: "900",
       UPSTREAM_TIMEOUT_MS: "100",
       DEADLINE_MARGIN_MS: "60000",
+      UPSTREAM_MAX_BODY_BYTES: "1024",
     });
 
     expect(config).toEqual({
@@ -64,6 +68,7 @@ describe("loadSpotifyConfig", () => {
       maxLimit: 50,
       secretCacheTtlMs: 0,
       tokenExpiryMarginMs: 600_000,
+      maxBodyBytes: 1024,
       retry: {
         maxAttempts: 10,
         baseDelayMs: 0,
@@ -103,6 +108,7 @@ describe("loadSpotifyConfig", () => {
     ["RETRY_DEFAULT_WAIT_SECONDS", 1, 900],
     ["UPSTREAM_TIMEOUT_MS", 100, 900_000],
     ["DEADLINE_MARGIN_MS", 0, 60_000],
+    ["UPSTREAM_MAX_BODY_BYTES", 1024, 256 * 1024 * 1024],
   ];
 
   it.each(integers)("accepts %s at both ends of %d..%d", (name, min, max) => {
@@ -168,6 +174,51 @@ describe("loadSpotifyConfig", () => {
   });
 });
 
+describe("Spotify URLs: https, or plain http only for a loopback host", () => {
+  it.each([
+    "http://127.0.0.1:9000",
+    "http://127.0.0.1",
+    "http://127.255.3.4:1/v1",
+    "http://127.1:9000",
+    "http://localhost:9000",
+    "http://LOCALHOST:9000",
+    "http://[::1]:9000",
+    "https://api.spotify.com/v1",
+    "https://10.0.0.1/v1",
+  ])("accepts %s", (url) => {
+    const config = loadSpotifyConfig({ ...BASE, SPOTIFY_ACCOUNTS_URL: url, SPOTIFY_API_URL: url });
+
+    expect(config.apiUrl).toBe(url);
+    expect(config.accountsUrl).toBe(url);
+  });
+
+  it.each([
+    "http://api.spotify.com/v1",
+    "http://10.0.0.1:9000",
+    "http://128.0.0.1",
+    "http://localhost.evil.example",
+    "http://127.0.0.1.evil.example",
+    "http://[::2]:9000",
+    "http://0.0.0.0:9000",
+  ])("refuses %s with a 500 naming the variable, without echoing the value", (url) => {
+    for (const name of ["SPOTIFY_ACCOUNTS_URL", "SPOTIFY_API_URL"]) {
+      let error: unknown;
+      try {
+        loadSpotifyConfig({ ...BASE, [name]: url });
+      } catch (caught) {
+        error = caught;
+      }
+
+      expect(error).toBeInstanceOf(ConfigurationError);
+      expect(error).toMatchObject({ status: 500 });
+      expect((error as Error).message).toBe(
+        `Environment variable ${name} must be an https URL (http only for a loopback host)`,
+      );
+      expect((error as Error).message).not.toContain(url);
+    }
+  });
+});
+
 describe("loadScheduledConfig", () => {
   it("applies the defaults", () => {
     expect(loadScheduledConfig({ SCHEDULED_QUERIES_PARAMETER: "/spotify/queries" })).toEqual({
@@ -206,5 +257,80 @@ describe("loadScheduledConfig", () => {
     expect(error.message).toBe(
       "Environment variable BATCH_CONCURRENCY must be an integer from 1 to 32",
     );
+  });
+});
+
+describe("the batch's pace and request cap", () => {
+  const SCHEDULED = { SCHEDULED_QUERIES_PARAMETER: "/spotify/queries" };
+
+  it("reads BATCH_REQUESTS_PER_SECOND and BATCH_MAX_REQUESTS", () => {
+    expect(
+      loadScheduledConfig({
+        ...SCHEDULED,
+        BATCH_REQUESTS_PER_SECOND: "2",
+        BATCH_MAX_REQUESTS: "20",
+      }),
+    ).toMatchObject({ requestsPerSecond: 2, maxRequests: 20 });
+  });
+
+  it.each([
+    ["BATCH_REQUESTS_PER_SECOND", "0", "an integer from 1 to 1000"],
+    ["BATCH_REQUESTS_PER_SECOND", "1001", "an integer from 1 to 1000"],
+    ["BATCH_MAX_REQUESTS", "0", "an integer from 1 to 100000"],
+  ])("refuses %s=%s, naming it", (name, value, rule) => {
+    expect(() => loadScheduledConfig({ ...SCHEDULED, [name]: value })).toThrow(
+      `Environment variable ${name} must be ${rule}`,
+    );
+  });
+});
+
+describe("loadCacheConfig: how tier 2 stores", () => {
+  it("defaults to zlib and writing every miss", () => {
+    expect(loadCacheConfig({})).toMatchObject({ compression: "zlib", writePolicy: "always" });
+  });
+
+  it("reads CACHE_COMPRESSION and CACHE_WRITE_POLICY, and refuses anything else by name", () => {
+    const config = loadCacheConfig({
+      CACHE_COMPRESSION: "brotli",
+      CACHE_WRITE_POLICY: "second-miss",
+    });
+    expect(config).toMatchObject({ compression: "brotli", writePolicy: "second-miss" });
+    expect(configError(() => loadCacheConfig({ CACHE_COMPRESSION: "gzip" })).message).toBe(
+      "Environment variable CACHE_COMPRESSION must be one of zlib, brotli",
+    );
+  });
+});
+
+describe("loadApiConfig: PUBLIC_BASE_URL", () => {
+  it("unset: links are built from each request's host", () => {
+    expect(loadApiConfig({})).toEqual({ publicBaseUrl: undefined });
+  });
+
+  it("a custom domain, with or without a path mapping, its trailing slash dropped", () => {
+    expect(loadApiConfig({ PUBLIC_BASE_URL: "https://music.example.com/v2/" })).toEqual({
+      publicBaseUrl: "https://music.example.com/v2",
+    });
+  });
+
+  it.each([
+    "music.example.com",
+    "http://music.example.com",
+    "https://music.example.com/?a=1",
+    "https://music.example.com/#top",
+    "https://user:pw@music.example.com",
+  ])("refuses %j with a message naming the variable", (value) => {
+    expect(configError(() => loadApiConfig({ PUBLIC_BASE_URL: value })).message).toMatch(
+      /^Environment variable PUBLIC_BASE_URL must be/,
+    );
+  });
+});
+
+describe("loadScheduledConfig: the fleet's record", () => {
+  it("CACHE_TABLE_NAME names the table whose cooldown record the batch shares", () => {
+    const config = loadScheduledConfig({
+      SCHEDULED_QUERIES_PARAMETER: "/q",
+      CACHE_TABLE_NAME: "t",
+    });
+    expect(config.cooldownTableName).toBe("t");
   });
 });

@@ -1,6 +1,9 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../lib/errors.ts";
 import { parseApiEvent } from "../../../lib/http/api-event.ts";
+import { parseSearchQuery } from "../../../lib/search/search-params.ts";
+import { MAX_QUERY_PARAMETERS } from "../../../lib/search/search-rules.ts";
 import { httpApiEvent, loadEvent, restApiEvent } from "../../support/events.ts";
 
 function v2(fields: Record<string, unknown>, method = "GET") {
@@ -20,6 +23,12 @@ describe("parseApiEvent: HTTP API v2", () => {
       path: "/search",
       query: { q: ["BTS"], type: ["artist"] },
       requestId: "JKJaXmPLvHcESHA=",
+      origin: {
+        scheme: "https",
+        host: "abcdef1234.execute-api.us-east-1.amazonaws.com",
+        path: "/search",
+      },
+      authorized: false,
     });
   });
 
@@ -117,6 +126,13 @@ describe("parseApiEvent: REST API v1", () => {
         limit: ["5"],
       },
       requestId: "c6af9ac6-7b61-11e6-9a41-93e8deadbeef",
+      // The REST API's `path` lacks the stage; the link base is the path as called.
+      origin: {
+        scheme: "https",
+        host: "1234567890.execute-api.us-east-1.amazonaws.com",
+        path: "/prod/search",
+      },
+      authorized: false,
     });
   });
 
@@ -244,5 +260,178 @@ describe("parseApiEvent: a path that is not a string", () => {
 
   it("reads a REST event whose path and resource are objects as no path", () => {
     expect(parseApiEvent({ httpMethod: "GET", path: {}, resource: { toString: 1 } }).path).toBe("");
+  });
+});
+
+/** A GET /search HTTP API event carrying only this raw query string. */
+const rawQueryEvent = (rawQueryString: string) => v2({ rawQueryString });
+
+/** A GET /search REST API event carrying only these multi-value parameters. */
+const multiValueEvent = (multi: Record<string, string[]>) =>
+  v1({ multiValueQueryStringParameters: multi });
+
+const repeated = (count: number) => Array.from({ length: count }, () => "q=a").join("&");
+
+/** Parse and validate as the handler does; the error it answers with. */
+function refusal(event: unknown): ValidationError {
+  try {
+    parseSearchQuery(parseApiEvent(event).query, 10);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ValidationError);
+    return error as ValidationError;
+  }
+  throw new Error("expected a ValidationError");
+}
+
+function median(run: () => void, times: number): number {
+  const samples = Array.from({ length: times }, () => {
+    const started = performance.now();
+    run();
+    return performance.now() - started;
+  });
+  return samples.sort((a, b) => a - b)[Math.floor(times / 2)] as number;
+}
+
+describe("query size: how many parameters", () => {
+  it(`accepts ${MAX_QUERY_PARAMETERS} parameters and refuses one more, naming the cap`, () => {
+    expect(Object.keys(parseApiEvent(rawQueryEvent(repeated(MAX_QUERY_PARAMETERS))).query)).toEqual(
+      ["q"],
+    );
+
+    expect(refusal(rawQueryEvent(repeated(MAX_QUERY_PARAMETERS + 1))).message).toBe(
+      `Too many query parameters (at most ${MAX_QUERY_PARAMETERS})`,
+    );
+  });
+
+  it("counts only non-empty pairs, as URLSearchParams does", () => {
+    const raw = `q=a&&&${"&".repeat(1000)}type=artist&`;
+
+    expect(parseApiEvent(rawQueryEvent(raw)).query).toEqual({ q: ["a"], type: ["artist"] });
+  });
+
+  it("20,000 repeats of one name (HTTP API) are a 400 in well under 50 ms", () => {
+    const event = rawQueryEvent(repeated(20_000));
+
+    const started = performance.now();
+    const error = refusal(event);
+    const elapsed = performance.now() - started;
+
+    expect(error.message).toMatch(/Too many query parameters/);
+    expect(elapsed).toBeLessThan(50);
+  });
+
+  it("20,000 repeats of one name (REST API multi-value) are a 400", () => {
+    const event = multiValueEvent({ q: Array.from({ length: 20_000 }, () => "a") });
+
+    expect(refusal(event).message).toMatch(/Too many query parameters/);
+  });
+
+  it("20,000 distinct names (single-value parameters) are a 400", () => {
+    const single = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`p${i}`, "a"]));
+
+    expect(
+      refusal({
+        ...multiValueEvent({}),
+        multiValueQueryStringParameters: null,
+        queryStringParameters: single,
+      }).message,
+    ).toMatch(/Too many query parameters/);
+  });
+
+  it("the refusal does not grow with the number of repeats (10× the repeats, not 100× the time)", () => {
+    const small = rawQueryEvent(repeated(1_000));
+    const large = rawQueryEvent(repeated(10_000));
+    refusal(small);
+    refusal(large);
+
+    const smallMs = median(() => refusal(small), 3);
+    const largeMs = median(() => refusal(large), 3);
+
+    // Linear or better: a quadratic parse would take ~100× as long for 10× the repeats.
+    expect(largeMs).toBeLessThan(10 * smallMs + 5);
+  });
+});
+
+function viaUrlSearchParams(raw: string): Record<string, string[]> {
+  const expected: Record<string, string[]> = {};
+  for (const [name, value] of new URLSearchParams(raw)) {
+    expected[name] = [...(expected[name] ?? []), value];
+  }
+  return expected;
+}
+
+describe("query parsing matches URLSearchParams on the whole string", () => {
+  it("for any query string of up to the cap's number of pairs", () => {
+    const chars = fc.constantFrom(..."ab=&?%+ 2F3Dé".split(""));
+    fc.assert(
+      fc.property(fc.string({ unit: chars, maxLength: 40 }), (raw) => {
+        expect({ ...parseApiEvent(rawQueryEvent(raw)).query }).toEqual(viaUrlSearchParams(raw));
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+
+  it.each(["q=%zz&type=artist&?", "?q=a&type=artist", "q=a&?b=c&&=d&e", "a=1&a=2&%3F=3"])(
+    "%s",
+    (raw) => {
+      expect({ ...parseApiEvent(rawQueryEvent(raw)).query }).toEqual(viaUrlSearchParams(raw));
+    },
+  );
+});
+
+describe("parseApiEvent: where the caller reached us (the base of our paging links)", () => {
+  const domain = "abc123.execute-api.eu-west-1.amazonaws.com";
+
+  it("HTTP API: the Host header, https, and the raw path with its stage", () => {
+    const event = v2({ rawPath: "/prod/search", headers: { host: domain } });
+    expect(parseApiEvent(event).origin).toEqual({
+      scheme: "https",
+      host: domain,
+      path: "/prod/search",
+    });
+  });
+
+  it("without a Host header, API Gateway's domain name; a trailing slash is dropped", () => {
+    const event = v2({
+      rawPath: "/search/",
+      requestContext: { domainName: domain, http: { method: "GET" } },
+    });
+    expect(parseApiEvent(event).origin).toEqual({ scheme: "https", host: domain, path: "/search" });
+  });
+
+  it("a Host header that could bend a URL is not used", () => {
+    for (const host of ["evil.com/path", "a b", "x@evil.com", "evil.com?q=1", ""]) {
+      const event = v2({
+        headers: { host },
+        requestContext: { domainName: domain, http: { method: "GET" } },
+      });
+      expect(parseApiEvent(event).origin.host).toBe(domain);
+    }
+  });
+
+  it("X-Forwarded-Proto: http (the local stack) gives http links; anything else https", () => {
+    const local = v2({ headers: { host: "127.0.0.1:3000", "x-forwarded-proto": "http" } });
+    const odd = v2({ headers: { host: domain, "x-forwarded-proto": "gopher" } });
+    expect(parseApiEvent(local).origin).toMatchObject({ scheme: "http", host: "127.0.0.1:3000" });
+    expect(parseApiEvent(odd).origin.scheme).toBe("https");
+  });
+});
+
+describe("parseApiEvent: a request with credentials", () => {
+  it("an Authorization header in any case marks the request authorized", () => {
+    expect(parseApiEvent(v2({ headers: { authorization: "Bearer t" } })).authorized).toBe(true);
+    expect(parseApiEvent(v1({ headers: { AUTHORIZATION: "AWS4-HMAC-SHA256 …" } })).authorized).toBe(
+      true,
+    );
+  });
+
+  it("an authoriser's context (JWT, IAM, Lambda) marks it authorized; none or an empty one does not", () => {
+    const jwt = v2({
+      requestContext: { http: { method: "GET" }, authorizer: { jwt: { claims: {} } } },
+    });
+    const empty = v1({ requestContext: { authorizer: {} } });
+    expect(parseApiEvent(jwt).authorized).toBe(true);
+    expect(parseApiEvent(empty).authorized).toBe(false);
+    expect(parseApiEvent(v2({})).authorized).toBe(false);
   });
 });

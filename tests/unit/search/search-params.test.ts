@@ -1,8 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { ValidationError } from "../../../lib/errors.ts";
-import type { QueryValues } from "../../../lib/http/api-event.ts";
+import type { QueryValues } from "../../../lib/search/search-params.ts";
 import { parseSearchQuery, validateSearch } from "../../../lib/search/search-params.ts";
-import { MAX_OFFSET, SEARCH_PARAMETERS, SEARCH_TYPES } from "../../../lib/search/search-rules.ts";
+import {
+  MAX_OFFSET,
+  MAX_QUERY_LENGTH,
+  SEARCH_PARAMETERS,
+  SEARCH_TYPES,
+} from "../../../lib/search/search-rules.ts";
 
 const MAX_LIMIT = 10;
 
@@ -46,6 +51,28 @@ describe("parseSearchQuery: q", () => {
     const q = "tom & jerry #1 + friends? 100%";
 
     expect(parseSearchQuery(query({ q, type: "track" }), MAX_LIMIT).q).toBe(q);
+  });
+});
+
+describe(`query size: q is at most ${MAX_QUERY_LENGTH} characters`, () => {
+  it(`accepts a q of ${MAX_QUERY_LENGTH} characters, counting astral characters once`, () => {
+    const plain = "a".repeat(MAX_QUERY_LENGTH);
+    const astral = "🎵".repeat(MAX_QUERY_LENGTH);
+
+    expect(parseSearchQuery({ q: [plain], type: ["track"] }, 10).q).toBe(plain);
+    expect(parseSearchQuery({ q: [astral], type: ["track"] }, 10).q).toBe(astral);
+  });
+
+  it("refuses a longer q with a 400 naming q", () => {
+    const error = refusal(query({ q: "a".repeat(MAX_QUERY_LENGTH + 1), type: "track" }));
+
+    expect(error.message).toBe(`Parameter q must be at most ${MAX_QUERY_LENGTH} characters`);
+  });
+
+  it("measures q after trimming", () => {
+    const q = ` ${"a".repeat(MAX_QUERY_LENGTH)} `;
+
+    expect(parseSearchQuery({ q: [q], type: ["track"] }, 10).q).toHaveLength(MAX_QUERY_LENGTH);
   });
 });
 

@@ -4,7 +4,6 @@ import type { Clock } from "../../../lib/clock.ts";
 import type { RetrySettings } from "../../../lib/config.ts";
 import { Deadline } from "../../../lib/deadline.ts";
 import type { UpstreamError } from "../../../lib/errors.ts";
-import { Cooldown } from "../../../lib/spotify/cooldown.ts";
 import {
   type AttemptHistory,
   type Decision,
@@ -463,49 +462,5 @@ describe("decideCooldown", () => {
       action: "fail",
       error: { status: 429, retryAfterSeconds: 1, reason: "QUOTA_EXCEEDED" },
     });
-  });
-});
-
-describe("Cooldown", () => {
-  it("extends but never shortens", () => {
-    const cooldown = new Cooldown();
-    cooldown.extend(START + 5_000);
-    cooldown.extend(START + 1_000, "QUOTA_EXCEEDED");
-
-    expect(cooldown.remainingMs(START)).toBe(5_000);
-    expect(cooldown.reasonAt(START)).toBeUndefined();
-  });
-
-  it("keeps the reason of the longest cooldown and forgets it once over", () => {
-    const cooldown = new Cooldown();
-    cooldown.extend(START + 5_000, "QUOTA_EXCEEDED");
-
-    expect(cooldown.reasonAt(START + 4_999)).toBe("QUOTA_EXCEEDED");
-    expect(cooldown.remainingMs(START + 5_000)).toBe(0);
-    expect(cooldown.reasonAt(START + 5_000)).toBeUndefined();
-  });
-});
-
-describe("Deadline", () => {
-  it("is the earlier of the Lambda deadline and API Gateway's cap, minus the margin", () => {
-    expect(Deadline.fromRemaining(60_000, clock, { marginMs: 500, capMs: 29_000 }).at).toBe(
-      START + 28_500,
-    );
-    expect(Deadline.fromRemaining(10_000, clock, { marginMs: 500, capMs: 29_000 }).at).toBe(
-      START + 9_500,
-    );
-    expect(Deadline.fromRemaining(10_000, clock, { marginMs: 0 }).at).toBe(START + 10_000);
-  });
-
-  it("counts down with the clock and never below zero", async () => {
-    const deadline = new Deadline(START + 1_000, clock);
-
-    await clock.sleep(400);
-    expect(deadline.remainingMs()).toBe(600);
-    expect(deadline.allows(350, 250)).toBe(true);
-    expect(deadline.allows(351, 250)).toBe(false);
-    await clock.sleep(5_000);
-    expect(deadline.remainingMs()).toBe(0);
-    expect(deadline.allows(0)).toBe(true);
   });
 });

@@ -1,0 +1,53 @@
+import type { DynamoDBClient } from "@aws-sdk/client-dynamodb";
+import { CacheTable } from "../aws/cache-table.ts";
+import { COOLDOWN_STORE_GUARD, DynamoCooldownStore } from "../aws/dynamo-cooldown-store.ts";
+import { DynamoEntryStore } from "../aws/dynamo-entry-store.ts";
+import { GuardedTable } from "../aws/guarded-table.ts";
+import type { Clock } from "../clock.ts";
+import type { CacheConfig, FleetConfig } from "../config.ts";
+import type { Log, MetricsSink } from "../observability/types.ts";
+
+export interface SharedTableDeps {
+  dynamoDb: DynamoDBClient;
+  clock: Clock;
+  log: Log;
+  metrics: MetricsSink;
+}
+
+/** The fleet's rate-limit record on the shared table, with its own timeouts, log name and metric. */
+export function cooldownStoreOn(
+  tableName: string,
+  fleet: FleetConfig,
+  deps: SharedTableDeps,
+): DynamoCooldownStore {
+  const table = new CacheTable(deps.dynamoDb, tableName);
+  const guarded = new GuardedTable({ ...deps, table }, { ...COOLDOWN_STORE_GUARD, ...fleet });
+  return new DynamoCooldownStore(guarded, deps.clock);
+}
+
+/** Tier 2 on the same table; each of its reads brings the fleet's record along. */
+export function entryStoreOn(
+  cache: CacheConfig & { tableName: string },
+  cooldowns: DynamoCooldownStore,
+  deps: SharedTableDeps,
+): DynamoEntryStore {
+  const table = new CacheTable(deps.dynamoDb, cache.tableName);
+  const guarded = new GuardedTable(
+    { ...deps, table },
+    {
+      name: "Shared cache",
+      errorMetric: "CacheSharedErrors",
+      readTimeoutMs: cache.readTimeoutMs,
+      writeTimeoutMs: cache.writeTimeoutMs,
+      failureBackoffMs: cache.failureBackoffMs,
+    },
+  );
+  return new DynamoEntryStore({
+    table: guarded,
+    clock: deps.clock,
+    compression: cache.compression,
+    cooldowns,
+    log: deps.log,
+    metrics: deps.metrics,
+  });
+}
