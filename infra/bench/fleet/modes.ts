@@ -11,13 +11,16 @@ const CACHE_TTL_SECONDS = "300";
 /**
  * moto is DynamoDB's stand-in, not its speed: on this shared 2-core machine it answers in
  * 5–300 ms and now and then stalls for half a second (load-dependent), where DynamoDB answers in
- * single-digit ms. The cache's own timeouts, sized for DynamoDB (60 ms read, 250 ms write), would
- * call moto "unavailable" and send the container back to its own cooldown for 30 s, so the
- * simulation gives them moto's scale. Every mode gets the same (modes 1 and 2 have no table).
+ * single-digit ms. The cache's and the cooldown record's timeouts, sized for DynamoDB, would call
+ * moto "unavailable" and send the container back to its own cooldown for 30 s, so the simulation
+ * gives them moto's scale. Every mode gets the same (modes 1 and 2 have no table).
  */
 export const LOCAL_SUBSTITUTE_ENV: Readonly<Record<string, string>> = {
   CACHE_READ_TIMEOUT_MS: "1500",
   CACHE_WRITE_TIMEOUT_MS: "2000",
+  // The cooldown record's own timeouts (150 ms read, 250 ms write), for the same reason.
+  COOLDOWN_READ_TIMEOUT_MS: "1500",
+  COOLDOWN_WRITE_TIMEOUT_MS: "2000",
 };
 
 const SHARED = { ...LOCAL_SUBSTITUTE_ENV, CACHE_TTL_SECONDS };
