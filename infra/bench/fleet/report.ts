@@ -98,18 +98,27 @@ interface Row {
   versus?: (today: ModeResult, shared: ModeResult) => string;
 }
 
+/** A row whose mode-3 value is also shown as a share of mode 1's. */
+function compared(
+  figure: string,
+  value: (result: ModeResult) => number,
+  format: (value: number) => string,
+): Row {
+  return {
+    figure,
+    cell: (r) => format(value(r)),
+    versus: (today, shared) => pct(ratio(value(shared), value(today))),
+  };
+}
+
 const ROWS: Row[] = [
   { figure: "caller answers by status", cell: statuses },
-  {
-    figure: "upstream requests per 1,000 caller requests",
-    cell: (r) => r.upstream.perThousand.toFixed(0),
-    versus: (a, b) => pct(ratio(b.upstream.perThousand, a.upstream.perThousand)),
-  },
-  {
-    figure: "429s received from Spotify",
-    cell: (r) => String(r.upstream.rateLimited),
-    versus: (a, b) => pct(ratio(b.upstream.rateLimited, a.upstream.rateLimited)),
-  },
+  compared(
+    "upstream requests per 1,000 caller requests",
+    (r) => r.upstream.perThousand,
+    (n) => n.toFixed(0),
+  ),
+  compared("429s received from Spotify", (r) => r.upstream.rateLimited, String),
   {
     figure: "requests inside a window announced ≥ 100 ms before to another container",
     cell: (r) => String(r.windows.insideAnnounced),
@@ -119,21 +128,13 @@ const ROWS: Row[] = [
     cell: (r) => `${r.windows.firstSecondAfter} (${r.windows.merged})`,
   },
   { figure: "caller latency p50", cell: (r) => fmtMs(r.latencyMs.p50) },
-  {
-    figure: "caller latency p99",
-    cell: (r) => fmtMs(r.latencyMs.p99),
-    versus: (a, b) => pct(ratio(b.latencyMs.p99, a.latencyMs.p99)),
-  },
-  {
-    figure: "est. cost per million requests, behind the HTTP API (what a user pays)",
-    cell: (r) => usd(r.cost.total),
-    versus: (a, b) => pct(ratio(b.cost.total, a.cost.total)),
-  },
-  {
-    figure: "  behind a Lambda function URL instead",
-    cell: (r) => usd(r.cost.totalWithFunctionUrl),
-    versus: (a, b) => pct(ratio(b.cost.totalWithFunctionUrl, a.cost.totalWithFunctionUrl)),
-  },
+  compared("caller latency p99", (r) => r.latencyMs.p99, fmtMs),
+  compared(
+    "est. cost per million requests, behind the HTTP API (what a user pays)",
+    (r) => r.cost.total,
+    usd,
+  ),
+  compared("  behind a Lambda function URL instead", (r) => r.cost.totalWithFunctionUrl, usd),
   {
     figure: "  HTTP API / Lambda GB-s / Lambda requests / DynamoDB / logs",
     cell: (r) =>
