@@ -413,7 +413,7 @@ async function answerKinds(stack: LocalStack): Promise<Answer[]> {
   const ask = (event: unknown, on = handler) =>
     on(event as never, lambdaContext(29_000, clock.now));
   const answers: Answer[] = [];
-  const record = async (kind: string, answer: Promise<Answer>) => {
+  const record = async (kind: string, answer: Promise<Omit<Answer, "kind">>) => {
     answers.push({ ...(await answer), kind });
   };
   const withAuthorization = httpApiEvent("q=openapi%20auth&type=artist");
