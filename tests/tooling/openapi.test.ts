@@ -194,6 +194,13 @@ describe("infra/openapi.yaml", () => {
     expect(`${servers[1]}/`).toMatch(/^https:\/\/\{urlId\}\.lambda-url\.\{region\}\.on\.aws\/$/);
   });
 
+  it("the template's inline OpenAPI body only routes: no second contract to drift from this one", () => {
+    const body = template.Resources.SearchApi?.Properties?.DefinitionBody as Node;
+    const get = deref(deref(deref(body.paths)["/search"]).get);
+    expect(get.parameters).toBeUndefined();
+    expect(get.responses).toEqual({});
+  });
+
   it("security schemes match the ones the template's API can enable", () => {
     const body = JSON.stringify(template.Resources.SearchApi?.Properties?.DefinitionBody);
     const schemes = Object.keys(deref(deref(doc.components).securitySchemes));
