@@ -157,6 +157,19 @@ describe("FrontDoor FunctionUrl", () => {
     expect(errors).toEqual([expect.stringMatching(/cannot check JWTs.*FrontDoor HttpApi/s)]);
   });
 
+  it("the cap's own 429s (Lambda Throttles) alarm like the service's", () => {
+    const alarm = template.Resources.SearchFunctionThrottlesAlarm;
+    expect(alarm?.Condition).toBeUndefined(); // an exhausted account throttles either door
+    expect(alarm?.Properties).toMatchObject({
+      Namespace: "AWS/Lambda",
+      MetricName: "Throttles",
+      Dimensions: [{ Name: "FunctionName", Value: { Ref: "SearchFunction" } }],
+      Statistic: "Sum",
+      Threshold: { Ref: "ThrottledAnswersAlarmThreshold" },
+      ComparisonOperator: "GreaterThanThreshold",
+    });
+  });
+
   it("requires SearchReservedConcurrency, its only cap; the HTTP API does not", () => {
     expect(parameterErrors(template, { FrontDoor: "FunctionUrl" })).toEqual([
       expect.stringMatching(/needs SearchReservedConcurrency/),
