@@ -201,6 +201,21 @@ describe("infra/openapi.yaml", () => {
     expect(get.responses).toEqual({});
   });
 
+  it("every header CORS exposes to a page is one the document describes", () => {
+    const body = template.Resources.SearchApi?.Properties?.DefinitionBody as Node;
+    const cors = (body["x-amazon-apigateway-cors"] as { "Fn::If": [string, Node, unknown] })[
+      "Fn::If"
+    ][1];
+    const documented = new Set(
+      Object.values(responses)
+        .flatMap((response) => Object.keys(deref(deref(response).headers ?? {})))
+        .map((name) => name.toLowerCase()),
+    );
+    const exposed = cors.exposeHeaders as string[];
+    expect(exposed.length).toBeGreaterThan(0);
+    for (const name of exposed) expect(documented, name).toContain(name.toLowerCase());
+  });
+
   it("security schemes match the ones the template's API can enable", () => {
     const body = JSON.stringify(template.Resources.SearchApi?.Properties?.DefinitionBody);
     const schemes = Object.keys(deref(deref(doc.components).securitySchemes));
