@@ -68,7 +68,8 @@ describe("Deadline.signal", () => {
     const deadline = new Deadline(START - 5_000, clock);
 
     const signal = deadline.signal();
-    await once(signal, "abort");
+    // Bounded: a signal that never fires fails the test in 1 s instead of hanging it.
+    await once(signal, "abort", { signal: AbortSignal.timeout(1_000) });
 
     expect(signal.reason).toMatchObject({ name: "TimeoutError" });
   });
