@@ -69,3 +69,10 @@ describe("rethrowAwsError", () => {
     expect(thrownBy(undefined, SETUP)).toBeUndefined();
   });
 });
+
+describe("rethrowAwsError reads only the names it was given", () => {
+  it("an error named like an Object.prototype member (toString) is rethrown as it is", () => {
+    const error = Object.assign(new Error("odd"), { name: "toString" });
+    expect(() => rethrowAwsError(error, { ResourceNotFoundException: "missing" })).toThrow(error);
+  });
+});
