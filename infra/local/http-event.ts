@@ -14,10 +14,14 @@ export function toHttpApiEvent(request: IncomingMessage, body: string): APIGatew
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(",") : value;
   }
-  // API Gateway overwrites whatever the caller sent in these.
+  // The scheme and port are the front door's own, whatever the caller sent; the caller's address
+  // is appended to any chain it sent, as a proxy does.
+  const client = request.socket.remoteAddress ?? "127.0.0.1";
   headers["x-forwarded-proto"] = "http";
   headers["x-forwarded-port"] = String(request.socket.localPort ?? "");
-  headers["x-forwarded-for"] = request.socket.remoteAddress ?? "127.0.0.1";
+  headers["x-forwarded-for"] = headers["x-forwarded-for"]
+    ? `${headers["x-forwarded-for"]}, ${client}`
+    : client;
   const single: Record<string, string> = {};
   for (const [name, value] of url.searchParams) {
     single[name] = single[name] === undefined ? value : `${single[name]},${value}`;
