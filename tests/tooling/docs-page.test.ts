@@ -105,7 +105,10 @@ afterAll(async () => {
   if (npm?.pid && npm.exitCode === null && npm.signalCode === null) {
     const exited = new Promise((resolve) => npm?.once("exit", resolve));
     npm.kill("SIGTERM");
+    // Should npm hang, SIGKILL: npm start then sees its parent gone and stops on its own.
+    const stuck = setTimeout(() => npm?.kill("SIGKILL"), 15_000);
     await exited;
+    clearTimeout(stuck);
   }
   allowed?.server.close();
   refused?.server.close();
