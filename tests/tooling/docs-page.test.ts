@@ -235,7 +235,9 @@ describe("in Chromium", () => {
       await operation.locator("button.execute").click();
       const response = await answered;
 
-      expect(response.url()).toMatch(new RegExp(`^${base}/search\\?q=BTS&type=artist&`));
+      expect(response.url().startsWith(`${base}/search?q=BTS&type=artist&`), response.url()).toBe(
+        true,
+      );
       expect(response.headers()["cache-control"]).toContain(`max-age=${TTL_SECONDS}`);
       const live = operation.locator(".live-responses-table .response");
       expect((await live.locator(".response-col_status").first().textContent())?.trim()).toBe(
