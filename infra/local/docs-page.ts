@@ -93,7 +93,7 @@ export function docsAnswer(
 
 /**
  * infra/openapi.yaml as this server offers it: its only server is `origin`, and `limit`'s maximum
- * (and default, when larger) is the running function's SPOTIFY_MAX_LIMIT.
+ * and default are the running function's SPOTIFY_MAX_LIMIT.
  */
 export function localSpec(options: DocsOptions): Record<string, unknown> {
   // Read on every request, so an edit of the spec shows on reload.
@@ -109,11 +109,9 @@ export function localSpec(options: DocsOptions): Record<string, unknown> {
   ];
   for (const parameter of parameters) {
     if (!isRecord(parameter) || parameter.name !== "limit" || !isRecord(parameter.schema)) continue;
+    // Without a limit the service asks for SPOTIFY_MAX_LIMIT items: that is the default too.
     parameter.schema.maximum = options.maxLimit;
-    const fallback = parameter.schema.default;
-    if (typeof fallback === "number" && fallback > options.maxLimit) {
-      parameter.schema.default = options.maxLimit;
-    }
+    parameter.schema.default = options.maxLimit;
   }
   return spec;
 }

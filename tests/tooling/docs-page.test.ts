@@ -130,7 +130,7 @@ describe("npm start", () => {
     expect(response.status).toBe(200);
     expect(spec.servers.map((server) => server.url)).toEqual([base]);
     const limit = spec.paths["/search"].get.parameters.find((p) => p.name === "limit");
-    expect(limit?.schema).toMatchObject({ maximum: MAX_LIMIT });
+    expect(limit?.schema).toMatchObject({ maximum: MAX_LIMIT, default: MAX_LIMIT });
   });
 
   it("runs the function with the shell's CACHE_TTL_SECONDS over the template's 600", async () => {
