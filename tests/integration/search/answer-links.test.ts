@@ -49,7 +49,7 @@ function v1Event(url: string): APIGatewayProxyEvent {
   const target = new URL(url);
   const event = loadEvent<APIGatewayProxyEvent>("search-rest-api.json");
   const multi: Record<string, string[]> = {};
-  for (const [name, value] of target.searchParams) (multi[name] ??= []).push(value);
+  for (const [name, value] of target.searchParams) multi[name] = [...(multi[name] ?? []), value];
   return {
     ...event,
     path: target.pathname.replace(/^\/prod/, ""),
@@ -120,7 +120,7 @@ describe("paging links lead back to us, under both payload versions", () => {
     }
   });
 
-  it("with PUBLIC_BASE_URL, links are ${PUBLIC_BASE_URL}/search whatever host was asked", async () => {
+  it("with PUBLIC_BASE_URL, links are PUBLIC_BASE_URL + /search whatever host was asked", async () => {
     const handler = searchHandler({ PUBLIC_BASE_URL: "https://music.example.com/api" });
     const body = await ask(
       handler,
