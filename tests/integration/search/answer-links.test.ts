@@ -1,25 +1,20 @@
-import { randomUUID } from "node:crypto";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import type { APIGatewayProxyEvent, APIGatewayProxyEventV2 } from "aws-lambda";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { createCacheTable } from "../../../infra/local/cache-table.ts";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { lambdaContext } from "../../../infra/local/lambda-context.ts";
 import { systemClock } from "../../../lib/clock.ts";
 import { loadEvent } from "../../support/events.ts";
 import { handlerWithClock } from "../../support/runtime.ts";
+import { motoTables } from "../../support/shared-tables.ts";
 import { startTestStack, type TestStack } from "../../support/stack.ts";
 
 let stack: TestStack;
-const dynamo = new DynamoDBClient({ endpoint: inject("motoEndpoint"), region: "us-east-1" });
+const tables = motoTables("links");
 const DOMAIN = "abc123.execute-api.eu-west-1.amazonaws.com";
 
 beforeAll(async () => {
   stack = await startTestStack();
 });
-afterAll(async () => {
-  await stack.close();
-  dynamo.destroy();
-});
+afterAll(() => stack.close());
 afterEach(() => stack.emulator.reset());
 
 /** An HTTP API (v2.0) event for a URL, as API Gateway builds it on a named stage. */
@@ -158,8 +153,7 @@ describe("paging links lead back to us, under both payload versions", () => {
 
 describe("one cached entry serves every host", () => {
   it("two containers sharing the table, asked for two hosts: the second's hit links to its own host only", async () => {
-    const table = `links-${randomUUID()}`;
-    await createCacheTable(dynamo, table);
+    const table = await tables.fresh();
     const env = {
       CACHE_TTL_SECONDS: "600",
       CACHE_TABLE_NAME: table,
