@@ -23,7 +23,7 @@ export function updateItem(
     if (keyword === "SET") {
       for (const assignment of list) {
         const [target, source] = assignment.split(/\s*=\s*/);
-        next[nameOf(change, target)] = valueOf(change, source);
+        next[nameOf(change, target)] = valueFor(change, source);
       }
     } else if (keyword === "REMOVE") {
       for (const target of list) delete next[nameOf(change, target)];
@@ -45,7 +45,7 @@ export function conditionHolds(item: TableItem | undefined, change: ConditionalU
   };
   const operand = (token: string | undefined): AttributeValue | undefined => {
     if (token?.startsWith("#")) return item?.[nameOf(change, token)];
-    if (token?.startsWith(":")) return valueOf(change, token);
+    if (token?.startsWith(":")) return valueFor(change, token);
     throw new Error(`Unexpected ${token} in ${change.condition}`);
   };
   const factor = (): boolean => {
@@ -93,7 +93,7 @@ function nameOf(change: ConditionalUpdate, placeholder: string | undefined): str
   return name;
 }
 
-function valueOf(change: ConditionalUpdate, placeholder: string | undefined): AttributeValue {
+function valueFor(change: ConditionalUpdate, placeholder: string | undefined): AttributeValue {
   const value = placeholder === undefined ? undefined : change.values[placeholder];
   if (value === undefined) throw new Error(`No value for ${placeholder}`);
   return value;
