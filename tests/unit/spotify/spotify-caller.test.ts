@@ -81,7 +81,7 @@ describe("SpotifyCaller after a fleet-wide window", () => {
     const delivered = await call("token");
 
     expect(delivered.status).toBe(200);
-    expect(sent[0].record?.probeOwner).toBeUndefined();
+    expect(sent[0]?.record?.probeOwner).toBeUndefined();
     expect(table.record()).toMatchObject({ settled: false, probeOwner: undefined });
     // Still owed a probe: this container's next search goes first.
     expect(cooldown.startProbe()).toBeDefined();
@@ -93,7 +93,7 @@ describe("SpotifyCaller after a fleet-wide window", () => {
 
     await call("search");
 
-    expect(sent[0].record?.probeOwner).toEqual(expect.any(String));
+    expect(sent[0]?.record?.probeOwner).toEqual(expect.any(String));
     expect(table.record()).toMatchObject({ settled: true, probeOwner: undefined });
   });
 
@@ -104,8 +104,8 @@ describe("SpotifyCaller after a fleet-wide window", () => {
     await call("search");
 
     expect(sent.map((s) => s.record?.settled)).toEqual([false, false]);
-    expect(sent[1].record?.probeOwner).toBe(sent[0].record?.probeOwner);
-    expect(sent[1].record?.probeOwner).toBeDefined();
+    expect(sent[1]?.record?.probeOwner).toBe(sent[0]?.record?.probeOwner);
+    expect(sent[1]?.record?.probeOwner).toBeDefined();
     expect(table.record()?.settled).toBe(true);
   });
 
@@ -154,7 +154,7 @@ describe("SpotifyCaller reads the fleet's record before each request", () => {
 
     expect(clock.sleeps).toEqual([3_000]);
     expect(sent).toHaveLength(1);
-    expect(sent[0].record?.probeOwner).toBeDefined();
+    expect(sent[0]?.record?.probeOwner).toBeDefined();
     expect(table.record()?.settled).toBe(true);
   });
 
