@@ -188,11 +188,8 @@ describe("FleetCooldown.beforeProbe", () => {
     expect(clock.sleeps.every((ms) => ms === PROBE_POLL_MS)).toBe(true);
   });
 
-  // lib/spotify/fleet-cooldown.ts takes a lease as free once `probeUntil <= now`, while the
-  // condition of lib/aws/cooldown-item.ts's takeLease frees it only once `probeUntil < now`. At the
-  // very millisecond a lease ends, each pass reads the record, is refused the lease and goes round
-  // without sleeping: 200 reads in a row, then a 429. Flip to `it` once the two agree.
-  it.fails("BUG: a container polling onto the very millisecond a lease ends takes it over", async () => {
+  // The gate and the lease's condition agree on when a lease has ended (`probeUntil <= now`).
+  it("a container polling onto the very millisecond a lease ends takes it over", async () => {
     const { clock, table, deadline } = fleetOf();
     const a = container(table, clock);
     const b = container(table, clock);
