@@ -1,8 +1,12 @@
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { IncomingMessage } from "node:http";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult } from "aws-lambda";
 
-/** Turns a local HTTP request into the HTTP API payload v2.0 event API Gateway would send. */
+/**
+ * Turns a local HTTP request into the HTTP API payload v2.0 event API Gateway would send. As API
+ * Gateway does, the caller's `host` header is kept and the `x-forwarded-*` headers are set (here
+ * `x-forwarded-proto: http`), so links the function builds from them lead back to this server.
+ */
 export function toHttpApiEvent(request: IncomingMessage, body: string): APIGatewayProxyEventV2 {
   const url = new URL(request.url ?? "/", "http://localhost");
   const rawQueryString = url.search.replace(/^\?/, "");
@@ -10,6 +14,14 @@ export function toHttpApiEvent(request: IncomingMessage, body: string): APIGatew
   for (const [name, value] of Object.entries(request.headers)) {
     if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(",") : value;
   }
+  // The scheme and port are the front door's own, whatever the caller sent; the caller's address
+  // is appended to any chain it sent, as a proxy does.
+  const client = request.socket.remoteAddress ?? "127.0.0.1";
+  headers["x-forwarded-proto"] = "http";
+  headers["x-forwarded-port"] = String(request.socket.localPort ?? "");
+  headers["x-forwarded-for"] = headers["x-forwarded-for"]
+    ? `${headers["x-forwarded-for"]}, ${client}`
+    : client;
   const single: Record<string, string> = {};
   for (const [name, value] of url.searchParams) {
     single[name] = single[name] === undefined ? value : `${single[name]},${value}`;
@@ -46,13 +58,12 @@ export function toHttpApiEvent(request: IncomingMessage, body: string): APIGatew
   };
 }
 
-/** Writes a proxy result back as the HTTP response API Gateway would give. */
-export function writeResult(response: ServerResponse, result: APIGatewayProxyResult): void {
+/** A proxy result's headers as API Gateway sends them: multi-value ones joined with ", ". */
+export function resultHeaders(result: APIGatewayProxyResult): Record<string, string> {
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
   for (const [name, values] of Object.entries(result.multiValueHeaders ?? {})) {
     headers[name] = values.map(String).join(", ");
   }
-  response.writeHead(result.statusCode, headers);
-  response.end(result.isBase64Encoded ? Buffer.from(result.body, "base64") : result.body);
+  return headers;
 }

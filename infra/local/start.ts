@@ -1,17 +1,19 @@
-import { createServer, type IncomingMessage } from "node:http";
 import { parseArgs } from "node:util";
 import type { APIGatewayProxyEventV2, APIGatewayProxyResult, Context } from "aws-lambda";
-import { functionEnvironment, lambdaRuntimeVariables } from "../template/function-environment.ts";
 import { functionOf, loadTemplate } from "../template/template.ts";
-import { toHttpApiEvent, writeResult } from "./http-event.ts";
+import { corsFromEnv } from "./cors.ts";
+import { DOCS_PATH } from "./docs-page.ts";
+import { localFunctionEnvironment } from "./function-env.ts";
 import { lambdaContext } from "./lambda-context.ts";
+import { createLocalServer } from "./local-server.ts";
 import { exitOnSignals } from "./shutdown.ts";
 import { realCredentialsFromEnv, startLocalStack } from "./stack.ts";
 
 /**
  * `npm start`: the search service on this machine. A local HTTP endpoint turns each request into
  * an HTTP API v2.0 event for the real handler, on moto and the Spotify emulator (or, with
- * SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET set, on real Spotify).
+ * SPOTIFY_CLIENT_ID and SPOTIFY_CLIENT_SECRET set, on real Spotify). It also serves /docs, and
+ * answers CORS for the origins in CORS_ALLOW_ORIGINS. See infra/local/README.md.
  */
 const { values } = parseArgs({
   options: {
@@ -37,30 +39,23 @@ const stop = (code: number) => shutdown.stop(code);
 
 const template = loadTemplate();
 const spec = functionOf(template, "SearchFunction");
-Object.assign(
-  process.env,
-  functionEnvironment(template, spec.logicalId, {
-    resources: stack.resources,
-    overrides: { ...lambdaRuntimeVariables(spec), ...stack.env },
-  }),
-);
+const environment = localFunctionEnvironment(template, spec, stack, process.env);
+Object.assign(process.env, environment);
 type Handler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResult>;
 const { handler } = (await import("../../handlers/search.ts")) as { handler: Handler };
 
-const server = createServer(async (request, response) => {
-  try {
-    const event = toHttpApiEvent(request, await readBody(request));
-    const context = lambdaContext(spec.timeout * 1000, Date.now, {
-      functionName: spec.logicalId,
-      memoryMb: spec.memorySize,
-    });
-    const result = await handler(event, context);
-    writeResult(response, result);
-  } catch (error) {
-    console.error("The handler threw:", error);
-    response.writeHead(502, { "content-type": "application/json" });
-    response.end(JSON.stringify({ message: "Internal Server Error" }));
-  }
+const cors = corsFromEnv(process.env.CORS_ALLOW_ORIGINS);
+const server = createLocalServer({
+  invoke: (event) =>
+    handler(
+      event,
+      lambdaContext(spec.timeout * 1000, Date.now, {
+        functionName: spec.logicalId,
+        memoryMb: spec.memorySize,
+      }),
+    ),
+  cors,
+  maxLimit: Number(environment.SPOTIFY_MAX_LIMIT),
 });
 
 shutdown.add(() => {
@@ -80,16 +75,12 @@ server.listen(port, values.host, () => {
     ? `Spotify emulator ${stack.emulator.url} (faults: ${stack.emulator.adminUrl})`
     : "real Spotify (credentials from SPOTIFY_CLIENT_ID/SPOTIFY_CLIENT_SECRET)";
   process.stderr.write(`moto ${stack.moto.endpoint} (pid ${stack.moto.pid}); ${upstream}\n`);
+  // One write, the ready line last: whoever waits for it has the others too.
   process.stdout.write(
-    `Ready: Spotify search on ${base}  try: curl '${base}/search?q=BTS&type=artist'\n`,
+    [
+      `API reference, with "Try it out": ${base}${DOCS_PATH}`,
+      ...(cors ? [`CORS allowed origins: ${cors.allowOrigins.join(", ")}`] : []),
+      `Ready: Spotify search on ${base}  try: curl '${base}/search?q=BTS&type=artist'\n`,
+    ].join("\n"),
   );
 });
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
-  });
-}

@@ -17,7 +17,11 @@ export function rethrowAwsError(
   configurationErrors: Record<string, string>,
 ): never {
   const name = awsErrorName(error);
-  const message = name === undefined ? undefined : configurationErrors[name];
+  // Own keys only: an error named `toString` is not one of ours.
+  const message =
+    name !== undefined && Object.hasOwn(configurationErrors, name)
+      ? configurationErrors[name]
+      : undefined;
   if (message !== undefined) throw new ConfigurationError(message, { cause: error });
   throw error;
 }

@@ -47,7 +47,8 @@ export function announce(until: number, reason: string | undefined): Conditional
 
 /**
  * Takes the probe lease for the window that ended at `until`: only while that window is still
- * the record's, not yet settled, and nobody else holds an unexpired lease. Its holder renews it
+ * the record's, not yet settled, and nobody else holds a lease that runs past `now` (the gate in
+ * lib/spotify/fleet-cooldown.ts reads a lease as held while `probeUntil > now`: the same rule). Its holder renews it
  * the same way (while it retries), so the lease covers the probe until its outcome is known.
  */
 export function takeLease(
@@ -59,7 +60,7 @@ export function takeLease(
   return {
     update: "SET #probeOwner = :owner, #probeUntil = :leaseUntil",
     condition:
-      "#until = :until AND #settled = :false AND (attribute_not_exists(#probeUntil) OR #probeUntil < :now OR #probeOwner = :owner)",
+      "#until = :until AND #settled = :false AND (attribute_not_exists(#probeUntil) OR #probeUntil <= :now OR #probeOwner = :owner)",
     names: {
       "#until": "until",
       "#settled": "settled",

@@ -25,11 +25,21 @@ export interface ReaderRules {
   staleIfErrorMs: number;
 }
 
+/** Clocks of the fleet's containers agree this closely; a later store time is a writer's bug. */
+export const MAX_CLOCK_SKEW_MS = 1_000;
+
 /**
  * An entry from tier 2 under this reader's rules: fresh at most its TTL from when it was stored,
- * stale-usable at most its stale-if-error window after that; a store time in the future is now.
+ * stale-usable at most its stale-if-error window after that. A store time a little in the future
+ * (clock skew) is taken as now; one further ahead is not to be trusted at all (undefined), since
+ * clamping it to each read's now would renew it read after read.
  */
-export function underReaderRules(entry: CacheEntry, rules: ReaderRules, now: number): CacheEntry {
+export function underReaderRules(
+  entry: CacheEntry,
+  rules: ReaderRules,
+  now: number,
+): CacheEntry | undefined {
+  if (entry.storedAt > now + MAX_CLOCK_SKEW_MS) return undefined;
   const storedAt = Math.min(entry.storedAt, now);
   const freshUntil = Math.min(entry.freshUntil, storedAt + rules.ttlMs);
   const staleUntil = Math.min(entry.staleUntil, freshUntil + rules.staleIfErrorMs);

@@ -95,7 +95,7 @@ export class SearchCache {
     const lookup = await store?.read(key, deadline);
     const now = clock.now();
     // Tier 2 holds what another container's rules allowed: this reader's rules win.
-    const remote = lookup?.entry && underReaderRules(lookup.entry, config, now);
+    const remote = lookup?.entry ? underReaderRules(lookup.entry, config, now) : undefined;
     if (remote && isFresh(remote, now)) {
       memory.set(key, remote);
       return this.hit(remote, "shared");

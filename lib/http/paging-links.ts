@@ -12,10 +12,11 @@ const LINK_PARAMETERS: readonly (readonly [spotify: string, ours: string])[] = [
 ];
 
 /**
- * A paging object's own links as JSON text: `"href"`, `"next"` or `"previous"` and its string.
- * Outside a string a quote is never escaped, so this cannot match inside an item's text.
+ * A paging object's own links as JSON text: `"href"`, `"next"` or `"previous"`, the colon with
+ * any whitespace around it (Spotify pretty-prints: `"href" : "…"`), and its string. Outside a
+ * string a quote is never escaped, so this cannot match inside an item's text.
  */
-const LINK_FIELD = /"(href|next|previous)":"((?:[^"\\]|\\.)*)"/g;
+const LINK_FIELD = /("(?:href|next|previous)"\s*:\s*)"((?:[^"\\]|\\.)*)"/g;
 
 /** Where our `GET /search` is for this request: PUBLIC_BASE_URL, else how the caller reached us. */
 export function searchBase(origin: RequestOrigin, publicBaseUrl: string | undefined): string {
@@ -34,11 +35,14 @@ export function searchBase(origin: RequestOrigin, publicBaseUrl: string | undefi
  */
 export function rewritePagingLinks(body: string, apiUrl: string, base: string): string {
   const spotifySearch = `${apiUrl}/search?`;
-  if (!body.includes(spotifySearch)) return body;
-  return body.replace(LINK_FIELD, (field, name: string, raw: string) => {
+  // A writer may escape its slashes (`https:\/\/…`): both spellings are the same link.
+  if (!body.includes(spotifySearch) && !body.includes(spotifySearch.replaceAll("/", "\\/"))) {
+    return body;
+  }
+  return body.replace(LINK_FIELD, (field, key: string, raw: string) => {
     const link = raw.includes("\\") ? (JSON.parse(`"${raw}"`) as string) : raw;
     if (!link.startsWith(spotifySearch)) return field;
-    return `"${name}":${JSON.stringify(ourLink(link, base))}`;
+    return `${key}${JSON.stringify(ourLink(link, base))}`;
   });
 }
 

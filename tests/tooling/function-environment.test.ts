@@ -123,12 +123,18 @@ Resources:
 
   it("resolves every variable of template.yaml's functions with the local stack's resources", () => {
     const sam = loadTemplate();
-    const local = { SpotifySecret: "s", ScheduledQueriesParameter: "p", ResultsBucket: "b" };
+    const local = {
+      SpotifySecret: "s",
+      ScheduledQueriesParameter: "p",
+      ResultsBucket: "b",
+      CacheTable: "t",
+    };
     const env = functionEnvironment(sam, "ScheduledFunction", { resources: local });
     expect(env).toMatchObject({
       SPOTIFY_SECRET_ID: "s",
       SCHEDULED_QUERIES_PARAMETER: "p",
       RESULTS_BUCKET: "b",
+      CACHE_TABLE_NAME: "t",
       SPOTIFY_MAX_LIMIT: String(sam.Parameters?.SpotifyMaxLimit?.Default),
     });
   });

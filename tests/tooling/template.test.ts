@@ -1,10 +1,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: CloudFormation ${} substitutions, not JS.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type BuildResult, buildAll } from "../../infra/build/build.ts";
+import { parameterErrors } from "../../infra/template/deployment.ts";
 import { functionEnvironment } from "../../infra/template/function-environment.ts";
 import {
   type CfnTemplate,
@@ -16,12 +17,9 @@ import {
   parseTemplate,
   resourcesOfType,
 } from "../../infra/template/template.ts";
-import {
-  FUNCTION_ENVIRONMENT,
-  OBSERVABILITY_SETTINGS,
-  SCHEDULED_SETTINGS,
-  SPOTIFY_SETTINGS,
-} from "../../lib/config.ts";
+import * as config from "../../lib/config.ts";
+
+const { FUNCTION_ENVIRONMENT } = config;
 
 const template: CfnTemplate = loadTemplate();
 
@@ -31,11 +29,13 @@ const ENVIRONMENT_OF = {
   ScheduledFunction: FUNCTION_ENVIRONMENT.scheduled,
 } as const;
 
-const DEFAULTS: Record<string, string | undefined> = {
-  ...SPOTIFY_SETTINGS,
-  ...SCHEDULED_SETTINGS,
-  ...OBSERVABILITY_SETTINGS,
-};
+/** Every default lib/config.ts declares, from each of its `*_SETTINGS` tables. */
+const DEFAULTS: Record<string, string | undefined> = Object.assign(
+  {},
+  ...Object.entries(config)
+    .filter(([name]) => name.endsWith("_SETTINGS"))
+    .map(([, settings]) => settings),
+);
 
 function resourceProps(logicalId: string): Record<string, unknown> {
   const resource = template.Resources[logicalId];
@@ -144,6 +144,23 @@ describe("functions", () => {
     expect(scheduled.SCHEDULED_QUERIES_PARAMETER).toEqual({ Ref: "ScheduledQueriesParameter" });
     expect(scheduled.RESULTS_BUCKET).toEqual({ Ref: "ResultsBucket" });
     expect(scheduled.RESULTS_PREFIX).toEqual({ Ref: "ResultsPrefix" });
+    // The batch shares the fleet's cooldown record, which lives in the cache table.
+    expect(scheduled.CACHE_TABLE_NAME).toEqual({ Ref: "CacheTable" });
+    expect(search.CACHE_TABLE_NAME).toEqual({ Ref: "CacheTable" });
+    expect(search.PUBLIC_BASE_URL).toEqual({ Ref: "PublicBaseUrl" });
+    expect(scheduled.PUBLIC_BASE_URL).toBeUndefined(); // the batch's JSONL keeps Spotify's links
+  });
+
+  it("bound the upstream body in both functions (Globals)", () => {
+    const globals = template.Globals?.Function?.Environment as {
+      Variables: Record<string, unknown>;
+    };
+    expect(String(globals.Variables.UPSTREAM_MAX_BODY_BYTES)).toMatch(/^[1-9]\d*$/);
+    for (const fn of functions) {
+      expect(fn.environment.UPSTREAM_MAX_BODY_BYTES, fn.logicalId).toBe(
+        globals.Variables.UPSTREAM_MAX_BODY_BYTES,
+      );
+    }
   });
 
   it.each(functions.map((f) => [f.logicalId, f] as const))(
@@ -320,12 +337,33 @@ describe("IAM", () => {
         "secretsmanager:GetSecretValue",
         "kms:Decrypt",
         "dynamodb:BatchGetItem",
+        "dynamodb:GetItem",
         "dynamodb:PutItem",
         "dynamodb:UpdateItem",
       ]),
     );
     const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("dynamodb:")));
     expect(dynamo.map((s) => s.Resource)).toEqual([{ "Fn::GetAtt": ["CacheTable", "Arn"] }]);
+  });
+
+  it("ScheduledFunction may only read and update the fleet's cooldown record in the table", () => {
+    const statements = perFunction.find(([id]) => id === "ScheduledFunction")?.[1] ?? [];
+    const dynamo = statements.filter((s) => actionsOf(s).some((a) => a.startsWith("dynamodb:")));
+    expect(dynamo).toHaveLength(1);
+    const [record] = dynamo;
+    expect(actionsOf(record ?? {}).sort()).toEqual(["dynamodb:GetItem", "dynamodb:UpdateItem"]);
+    expect(record?.Resource).toEqual({ "Fn::GetAtt": ["CacheTable", "Arn"] });
+    // ForAllValues: every key the request touches must be the record's (never a cached answer).
+    const condition = record?.Condition as Record<string, Record<string, unknown>>;
+    expect(Object.keys(condition)).toEqual(["ForAllValues:StringEquals"]);
+    const keys = condition["ForAllValues:StringEquals"]?.["dynamodb:LeadingKeys"];
+    expect(Array.isArray(keys) && keys.length === 1).toBe(true);
+    // The key is the one the code writes the record under.
+    const code = readdirSync(join(PROJECT_ROOT, "lib"), { recursive: true, withFileTypes: true })
+      .filter((entry) => entry.isFile() && entry.name.endsWith(".ts"))
+      .map((entry) => readFileSync(join(entry.parentPath, entry.name), "utf8"))
+      .join("\n");
+    expect(code).toContain(`"${(keys as string[])[0]}"`);
   });
 
   it("ScheduledFunction reads its parameter and writes only below the results prefix", () => {
@@ -397,34 +435,6 @@ describe("resources", () => {
     expect(resourceProps("ScheduledQueriesParameter").Type).toBe("String");
   });
 
-  it("GET /search is on the explicit HTTP API, throttled, with AuthMode-driven security", () => {
-    const search = functionOf(template, "SearchFunction");
-    const events = search.properties.Events as Record<string, { Type: string; Properties: object }>;
-    expect(Object.values(events)).toEqual([
-      {
-        Type: "HttpApi",
-        Properties: expect.objectContaining({
-          ApiId: { Ref: "SearchApi" },
-          Method: "GET",
-          Path: "/search",
-        }),
-      },
-    ]);
-    const api = template.Resources.SearchApi;
-    expect(api?.Type).toBe("AWS::Serverless::HttpApi");
-    expect(api?.Properties?.DefaultRouteSettings).toEqual({
-      ThrottlingBurstLimit: { Ref: "ThrottlingBurstLimit" },
-      ThrottlingRateLimit: { Ref: "ThrottlingRateLimit" },
-    });
-    expect(template.Parameters?.AuthMode?.AllowedValues).toEqual(["NONE", "IAM", "JWT"]);
-    const body = api?.Properties?.DefinitionBody as {
-      paths: Record<string, { get?: { security?: unknown } }>;
-    };
-    const security = JSON.stringify(body.paths["/search"]?.get?.security);
-    expect(security).toContain("UseIamAuth");
-    expect(security).toContain("UseJwtAuth");
-  });
-
   it("the schedule is parameterised and can be switched off", () => {
     const events = functionOf(template, "ScheduledFunction").properties.Events as Record<
       string,
@@ -464,11 +474,50 @@ describe("resources", () => {
     }
   });
 
-  it("outputs the search URL and the resources an operator needs", () => {
-    const outputs = template.Outputs as Record<string, { Value: unknown }>;
-    expect(outputs.SearchUrl?.Value).toEqual({
-      "Fn::Sub": "https://${SearchApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/search",
+  it("stale answers that hide our own failures alarm at once; Spotify's own do not", () => {
+    const env = functionOf(template, "SearchFunction").environment;
+    const stale = resourcesOfType(template, "AWS::CloudWatch::Alarm")
+      .map(([, a]) => a.Properties ?? {})
+      .filter((a) => a.MetricName === "CacheStaleAnswers");
+    const reasons = stale.map((alarm) => {
+      expect(alarm).toMatchObject({
+        Namespace: env.POWERTOOLS_METRICS_NAMESPACE,
+        Statistic: "Sum",
+        Threshold: 0,
+        ComparisonOperator: "GreaterThanThreshold",
+        TreatMissingData: "notBreaching",
+      });
+      const dimensions = alarm.Dimensions as { Name: string; Value: unknown }[];
+      expect(dimensions.find((d) => d.Name === "service")?.Value).toBe(env.POWERTOOLS_SERVICE_NAME);
+      expect(dimensions.map((d) => d.Name).sort()).toEqual(["reason", "service"]);
+      return dimensions.find((d) => d.Name === "reason")?.Value;
     });
+    expect(reasons.sort()).toEqual(["credentials-rejected", "secret-unreadable"]);
+  });
+
+  it("every alarm notifies AlarmTopicArn when it is given, on alarm and on recovery", () => {
+    const notify = {
+      "Fn::If": ["HasAlarmTopic", [{ Ref: "AlarmTopicArn" }], { Ref: "AWS::NoValue" }],
+    };
+    for (const [id, alarm] of resourcesOfType(template, "AWS::CloudWatch::Alarm")) {
+      expect(alarm.Properties?.AlarmActions, id).toEqual(notify);
+      expect(alarm.Properties?.OKActions, id).toEqual(notify);
+    }
+  });
+
+  it("outputs the search URL of either front door and the resources an operator needs", () => {
+    const outputs = template.Outputs as Record<string, { Value: unknown; Condition?: string }>;
+    expect(outputs.SearchUrl?.Value).toEqual({
+      "Fn::If": [
+        "UseHttpApi",
+        { "Fn::Sub": "https://${SearchApi}.execute-api.${AWS::Region}.${AWS::URLSuffix}/search" },
+        { "Fn::Sub": "${SearchFunctionUrl.FunctionUrl}search" },
+      ],
+    });
+    // Outputs of one front door exist only with it.
+    expect(outputs.ApiId?.Condition).toBe("UseHttpApi");
+    expect(outputs.ApiEndpoint?.Condition).toBe("UseHttpApi");
+    expect(outputs.FunctionUrl?.Condition).toBe("UseFunctionUrl");
     for (const name of [
       "SearchFunctionName",
       "SearchFunctionArn",
@@ -492,6 +541,17 @@ const LINT_VARIANTS: Record<string, Record<string, string>> = {
     ExistingSecretKmsKeyArn: "arn:aws:kms:eu-west-1:123456789012:key/0000-1111",
   },
   "search reserved concurrency": { SearchReservedConcurrency: "10" },
+  "HTTP API with CORS and a public base URL": {
+    CorsAllowOrigins: "https://app.example.com,http://localhost:5173",
+    PublicBaseUrl: "https://music.example.com/api",
+  },
+  "function URL, IAM": { FrontDoor: "FunctionUrl", SearchReservedConcurrency: "10" },
+  "function URL, NONE, CORS": {
+    FrontDoor: "FunctionUrl",
+    AuthMode: "NONE",
+    SearchReservedConcurrency: "10",
+    CorsAllowOrigins: "*",
+  },
 };
 
 /** One cfn-lint process checks the template under every parameter file it is given. */
@@ -533,6 +593,13 @@ beforeAll(() => {
 afterAll(() => rmSync(lintDir, { recursive: true, force: true }));
 
 describe("cfn-lint", () => {
+  it.each(Object.entries(LINT_VARIANTS))(
+    "%s: the parameters are ones CloudFormation accepts (constraints and Rules)",
+    (_name, parameters) => {
+      expect(parameterErrors(template, parameters)).toEqual([]);
+    },
+  );
+
   it(`accepts template.yaml without errors or warnings (${Object.keys(LINT_VARIANTS).join("; ")})`, async () => {
     const { output, status } = await linted;
     expect(output).toBe("");

@@ -1,7 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { createCacheTable } from "../../../infra/local/cache-table.ts";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { lambdaContext } from "../../../infra/local/lambda-context.ts";
 import { collect } from "../../../lib/batch/collect.ts";
 import { CollectionFailedError } from "../../../lib/batch/collection-summary.ts";
@@ -10,32 +8,26 @@ import { Deadline } from "../../../lib/deadline.ts";
 import { collectorWithClock } from "../../support/collector.ts";
 import { coldSearchHandler } from "../../support/container.ts";
 import { httpApiEvent } from "../../support/events.ts";
+import { MOTO_TABLE_TIMEOUTS, motoTables } from "../../support/shared-tables.ts";
 import { startTestStack, type TestStack } from "../../support/stack.ts";
 
 let stack: TestStack;
-const dynamo = new DynamoDBClient({ endpoint: inject("motoEndpoint"), region: "us-east-1" });
+const tables = motoTables("batch-fleet");
 
 beforeAll(async () => {
   stack = await startTestStack();
 });
-afterAll(async () => {
-  await stack.close();
-  dynamo.destroy();
-});
+afterAll(() => stack.close());
 afterEach(() => stack.emulator.reset());
 
-/** Both functions' environment on one shared table (moto's pace: generous table timeouts). */
+/** Both functions' environment on one shared table. */
 async function sharedEnv(extra: Record<string, string> = {}): Promise<Record<string, string>> {
-  const table = `batch-fleet-${randomUUID()}`;
-  await createCacheTable(dynamo, table);
+  const table = await tables.fresh();
   return {
     ...stack.env,
     CACHE_TABLE_NAME: table,
     CACHE_TTL_SECONDS: "600",
-    CACHE_READ_TIMEOUT_MS: "5000",
-    CACHE_WRITE_TIMEOUT_MS: "5000",
-    COOLDOWN_READ_TIMEOUT_MS: "5000",
-    COOLDOWN_WRITE_TIMEOUT_MS: "5000",
+    ...MOTO_TABLE_TIMEOUTS,
     ...extra,
   };
 }

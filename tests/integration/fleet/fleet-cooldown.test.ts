@@ -1,7 +1,4 @@
-import { randomUUID } from "node:crypto";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { createCacheTable } from "../../../infra/local/cache-table.ts";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { lambdaContext } from "../../../infra/local/lambda-context.ts";
 import { coldSearchHandler } from "../../support/container.ts";
 import {
@@ -9,37 +6,30 @@ import {
   startContainerProcess,
 } from "../../support/container-process-host.ts";
 import { httpApiEvent } from "../../support/events.ts";
+import { MOTO_TABLE_TIMEOUTS, motoTables } from "../../support/shared-tables.ts";
 import { startTestStack, type TestStack } from "../../support/stack.ts";
 
 let stack: TestStack;
-const dynamo = new DynamoDBClient({ endpoint: inject("motoEndpoint"), region: "us-east-1" });
+const tables = motoTables("fleet");
 const running: ContainerProcess[] = [];
 
 beforeAll(async () => {
   stack = await startTestStack();
 });
-afterAll(async () => {
-  await stack.close();
-  dynamo.destroy();
-});
+afterAll(() => stack.close());
 afterEach(async () => {
   stack.emulator.reset();
   await Promise.all(running.splice(0).map((container) => container.stop()));
 });
 
 async function fleetEnv(withTable = true): Promise<Record<string, string>> {
-  // moto answers slower than DynamoDB, more so with several containers at once.
   const env = {
     ...stack.env,
     CACHE_TTL_SECONDS: "600",
-    CACHE_READ_TIMEOUT_MS: "5000",
-    CACHE_WRITE_TIMEOUT_MS: "5000",
-    COOLDOWN_READ_TIMEOUT_MS: "5000",
-    COOLDOWN_WRITE_TIMEOUT_MS: "5000",
+    ...MOTO_TABLE_TIMEOUTS,
   };
   if (!withTable) return env;
-  const table = `fleet-${randomUUID()}`;
-  await createCacheTable(dynamo, table);
+  const table = await tables.fresh();
   return { ...env, CACHE_TABLE_NAME: table };
 }
 

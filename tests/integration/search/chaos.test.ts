@@ -37,7 +37,7 @@ const FAULTS: Fault[] = [
   { kind: "malformed-json" },
 ];
 
-/** The answers the README's table allows, per upstream fault. */
+/** The answers lib/spotify/README.md's table allows, per upstream fault. */
 const ALLOWED = new Set([200, 403, 404, 429, 502, 504]);
 const DEFAULT_WAIT_MS = 5_000;
 

@@ -1,8 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { createServer, type Server, type Socket } from "node:net";
-import { DynamoDBClient, PutItemCommand } from "@aws-sdk/client-dynamodb";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { createCacheTable } from "../../../../infra/local/cache-table.ts";
+import { PutItemCommand } from "@aws-sdk/client-dynamodb";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { lambdaContext } from "../../../../infra/local/lambda-context.ts";
 import { cacheKey } from "../../../../lib/cache/cache-key.ts";
 import { validateSearch } from "../../../../lib/search/search-params.ts";
@@ -11,25 +9,17 @@ import { startContainerProcess } from "../../../support/container-process-host.t
 import { httpApiEvent } from "../../../support/events.ts";
 import { FakeClock } from "../../../support/fake-clock.ts";
 import { handlerWithClock } from "../../../support/runtime.ts";
+import { motoTables } from "../../../support/shared-tables.ts";
 import { startTestStack, type TestStack } from "../../../support/stack.ts";
 
 let stack: TestStack;
-const dynamo = new DynamoDBClient({ endpoint: inject("motoEndpoint"), region: "us-east-1" });
+const tables = motoTables("search-cache");
 
 beforeAll(async () => {
   stack = await startTestStack();
 });
-afterAll(async () => {
-  await stack.close();
-  dynamo.destroy();
-});
+afterAll(() => stack.close());
 afterEach(() => stack.emulator.reset());
-
-async function freshTable(): Promise<string> {
-  const name = `search-cache-${randomUUID()}`;
-  await createCacheTable(dynamo, name);
-  return name;
-}
 
 /** The stack's environment with the cache on (and the shared tier on `table`, when given). */
 function cacheEnv(table?: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -46,7 +36,7 @@ const search = (query: string) => httpApiEvent(query);
 
 describe("one container", () => {
   it("the same search twice → one upstream search; the second is a hit with an Age", async () => {
-    const handler = await coldSearchHandler(cacheEnv(await freshTable()));
+    const handler = await coldSearchHandler(cacheEnv(await tables.fresh()));
 
     const first = await handler(search("q=cache%20me&type=track"), lambdaContext());
     const second = await handler(search("q=cache%20me&type=track"), lambdaContext());
@@ -99,7 +89,7 @@ describe("one container", () => {
   });
 
   it("20 concurrent identical searches on a cold container → one upstream search", async () => {
-    const handler = await coldSearchHandler(cacheEnv(await freshTable()));
+    const handler = await coldSearchHandler(cacheEnv(await tables.fresh()));
 
     const results = await Promise.all(
       Array.from({ length: 20 }, () => handler(search("q=crowd&type=album"), lambdaContext())),
@@ -137,7 +127,7 @@ describe("one container", () => {
 
 describe("separate containers share tier 2", () => {
   it("a second container process answers the first one's question with zero upstream searches", async () => {
-    const env = cacheEnv(await freshTable());
+    const env = cacheEnv(await tables.fresh());
     const a = await startContainerProcess(env);
     const b = await startContainerProcess(env);
     try {
@@ -160,7 +150,7 @@ describe("freshness", () => {
   it("after the TTL the next request goes upstream again", async () => {
     const clock = new FakeClock();
     const { handler } = handlerWithClock(
-      { ...stack, env: cacheEnv(await freshTable(), { CACHE_TTL_SECONDS: "1" }) },
+      { ...stack, env: cacheEnv(await tables.fresh(), { CACHE_TTL_SECONDS: "1" }) },
       clock,
     );
     const ask = () => handler(search("q=short&type=track"), lambdaContext(29_000, clock.now));
@@ -193,7 +183,7 @@ describe("stale-if-error", () => {
   }
 
   it("daily quota → 200 with the stale body and a negative ttl; an uncached search → 429", async () => {
-    const { ask, original } = await expiredEntry(await freshTable());
+    const { ask, original } = await expiredEntry(await tables.fresh());
     stack.emulator.fault("search", { kind: "quota", retryAfter: 50_000 }, 1);
 
     const stale = await ask("q=popular&type=track");
@@ -328,13 +318,13 @@ describe("never worse than no cache", () => {
   });
 
   it("a foreign item under a real key (garbage bytes) → 200 from Spotify", async () => {
-    const table = await freshTable();
+    const table = await tables.fresh();
     const key = cacheKey(
       validateSearch({ q: "garbage", type: "track" }, 10),
       stack.env.SPOTIFY_API_URL ?? "",
     );
     const future = String(Math.ceil(Date.now() / 1000) + 3_600);
-    await dynamo.send(
+    await tables.dynamo.send(
       new PutItemCommand({
         TableName: table,
         Item: {
@@ -357,7 +347,7 @@ describe("never worse than no cache", () => {
   });
 
   it("an item past its freshness that DynamoDB has not deleted yet is not served as fresh", async () => {
-    const table = await freshTable();
+    const table = await tables.fresh();
     const env = cacheEnv(table, { CACHE_TTL_SECONDS: "1", CACHE_STALE_IF_ERROR_SECONDS: "0" });
     const first = await coldSearchHandler(env);
     await first(search("q=old&type=track"), lambdaContext());

@@ -1,31 +1,20 @@
-import { randomUUID } from "node:crypto";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
-import { createCacheTable } from "../../../../infra/local/cache-table.ts";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { lambdaContext } from "../../../../infra/local/lambda-context.ts";
 import type { Log, MetricName, MetricsSink } from "../../../../lib/observability/types.ts";
 import { httpApiEvent } from "../../../support/events.ts";
 import { FakeClock } from "../../../support/fake-clock.ts";
 import { handlerWithClock } from "../../../support/runtime.ts";
+import { motoTables } from "../../../support/shared-tables.ts";
 import { startTestStack, type TestStack } from "../../../support/stack.ts";
 
 let stack: TestStack;
-const dynamo = new DynamoDBClient({ endpoint: inject("motoEndpoint"), region: "us-east-1" });
+const tables = motoTables("stale-rules");
 
 beforeAll(async () => {
   stack = await startTestStack();
 });
-afterAll(async () => {
-  await stack.close();
-  dynamo.destroy();
-});
+afterAll(() => stack.close());
 afterEach(() => stack.emulator.reset());
-
-async function freshTable(): Promise<string> {
-  const name = `stale-rules-${randomUUID()}`;
-  await createCacheTable(dynamo, name);
-  return name;
-}
 
 /** Log lines and dimensioned counts, as CloudWatch would see them. */
 function recorder() {
@@ -65,7 +54,7 @@ const searches = () => stack.emulator.count("search");
 
 describe("tier 2: the reader's rules win over the writer's", () => {
   it("a reader with CACHE_TTL_SECONDS=1 goes to Spotify for an entry stored 2 s earlier with a 300 s TTL", async () => {
-    const table = await freshTable();
+    const table = await tables.fresh();
     const clock = new FakeClock(Date.now());
     const writer = container(clock, { CACHE_TABLE_NAME: table, CACHE_TTL_SECONDS: "300" });
     const reader = container(clock, { CACHE_TABLE_NAME: table, CACHE_TTL_SECONDS: "1" });
@@ -79,7 +68,7 @@ describe("tier 2: the reader's rules win over the writer's", () => {
   });
 
   it("the same entry 0.5 s after it was stored is a hit for that reader, fresh for the 1 s it allows", async () => {
-    const table = await freshTable();
+    const table = await tables.fresh();
     const clock = new FakeClock(Date.now());
     const writer = container(clock, { CACHE_TABLE_NAME: table, CACHE_TTL_SECONDS: "300" });
     const reader = container(clock, { CACHE_TABLE_NAME: table, CACHE_TTL_SECONDS: "1" });
@@ -94,7 +83,7 @@ describe("tier 2: the reader's rules win over the writer's", () => {
   });
 
   it("a reader with CACHE_STALE_IF_ERROR_SECONDS=0 never answers stale from another's entry", async () => {
-    const table = await freshTable();
+    const table = await tables.fresh();
     const clock = new FakeClock(Date.now());
     const writer = container(clock, {
       CACHE_TABLE_NAME: table,
