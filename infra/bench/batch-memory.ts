@@ -1,8 +1,10 @@
 import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
-import type { Context } from "aws-lambda";
 import { totalFor } from "../local/emulator/search.ts";
+import { lambdaContext } from "../local/lambda-context.ts";
 import { startLocalStack } from "../local/stack.ts";
+import { functionOf, loadTemplate } from "../template/template.ts";
+import { containerEnvironment } from "./environment.ts";
 
 /**
  * `npx tsx infra/bench/batch-memory.ts [--pages 2000]`: peak RSS of one scheduled run that collects that
@@ -37,7 +39,11 @@ if (values.child) {
   const pages = Number(values.pages);
   const queries = plan(pages);
   const { handler } = await import("../../handlers/scheduled.ts");
-  const context = { getRemainingTimeInMillis: () => 900_000 } as unknown as Context;
+  // The longest a Lambda function may run, so the deadline never cuts a large run short.
+  const context = lambdaContext(900_000, Date.now, {
+    functionName: "ScheduledFunction",
+    memoryMb: Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE),
+  });
   const before = process.memoryUsage().rss;
   const liveBefore = liveHeapMiB();
   const started = performance.now();
@@ -64,9 +70,11 @@ function liveHeapMiB(): number {
 const stack = await startLocalStack();
 try {
   for (const pages of [1, Number(values.pages)]) {
+    // The environment the template gives the function (as the bench's containers get it).
+    const template = loadTemplate();
+    const fn = functionOf(template, "ScheduledFunction");
     const result = await runChild(pages, {
-      ...process.env,
-      ...stack.env,
+      ...containerEnvironment(fn, template, stack.resources, stack.env),
       POWERTOOLS_LOG_LEVEL: "ERROR",
       POWERTOOLS_METRICS_DISABLED: "true",
       SPOTIFY_MAX_LIMIT: "10",
