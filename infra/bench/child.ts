@@ -35,7 +35,8 @@ export interface Step {
   summary: unknown;
 }
 
-export type RunnerResult = { timeOrigin: number } & (
+/** `initMs`: the container's process start to its module imported (Lambda's INIT). */
+export type RunnerResult = { timeOrigin: number; initMs: number } & (
   | { mode: "steps"; steps: Step[] }
   | { mode: "warm"; handlerMs: number[]; fetchMs: number[]; outcomes: string[] }
 );
@@ -115,16 +116,16 @@ export async function runContainer(
     return step(invocation);
   };
   try {
-    const { timeOrigin } = container;
+    const { timeOrigin, initMs } = container;
     if (mode.mode === "steps") {
       const steps: Step[] = [];
       for (const { event, pauseBeforeMs } of mode.steps) {
         if (pauseBeforeMs > 0) await new Promise((r) => setTimeout(r, pauseBeforeMs));
         steps.push(await invoke(event));
       }
-      return { timeOrigin, mode: "steps", steps };
+      return { timeOrigin, initMs, mode: "steps", steps };
     }
-    return { timeOrigin, mode: "warm", ...(await warm(container, mode, invoke)) };
+    return { timeOrigin, initMs, mode: "warm", ...(await warm(container, mode, invoke)) };
   } finally {
     clearTimeout(timer);
     await container.stop();

@@ -82,6 +82,9 @@ describe("the bench runner", () => {
     expect(step?.outcome).toBe("200");
     expect(step?.end).toBeGreaterThan(step?.start ?? Number.POSITIVE_INFINITY);
     expect(result.timeOrigin).toBeGreaterThan(0);
+    // INIT (process start to the bundle imported) ends before the first invocation starts.
+    expect(result.initMs).toBeGreaterThan(0);
+    expect(result.initMs).toBeLessThanOrEqual(step?.start ?? 0);
   });
 
   it("warm mode pairs every invocation with one bare fetch of the URL", async () => {
