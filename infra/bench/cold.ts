@@ -1,8 +1,9 @@
 /**
  * Cold start: a fresh `node` process per run, from its start to the first invocation done (bundle
  * import, then secret read, token and search: Lambda's Init Duration plus Duration), as deployed
- * and for the floor. Median of N rounds; every variant runs once per round, in an order that rotates from round to round, after
- * one discarded round that warms the file cache, moto and the emulator.
+ * and for the floor. Median of N rounds; every variant runs once per round, in an order that
+ * rotates from round to round, after one discarded round that warms the file cache, moto and the
+ * emulator.
  */
 import {
   type Bench,
