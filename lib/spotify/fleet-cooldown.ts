@@ -9,8 +9,11 @@ import { MAX_BACKOFF_MS, MIN_ATTEMPT_MS } from "./policy.ts";
 
 /** How often a container waiting for another's probe looks at the record again. */
 export const PROBE_POLL_MS = 100;
-/** A record read this recently (with the cache entry, say) is taken as the fleet's current one. */
-export const RECORD_MAX_AGE_MS = 1_000;
+/**
+ * A record read this recently (with the request's cache entry) is taken as the fleet's current
+ * one; older, it is read again, so a window another container announced is seen before sending.
+ */
+export const RECORD_MAX_AGE_MS = 100;
 /** Time beyond the probe's attempt and backoff the lease holds (its own write, the way back). */
 const LEASE_MARGIN_MS = 1_000;
 /** Passes of the gate before it gives up waiting (each one waits or reads once). */

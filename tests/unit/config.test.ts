@@ -285,16 +285,16 @@ describe("the batch's pace and request cap", () => {
 });
 
 describe("loadCacheConfig: how tier 2 stores", () => {
-  it("defaults to zlib and writing every miss", () => {
-    expect(loadCacheConfig({})).toMatchObject({ compression: "zlib", writePolicy: "always" });
+  it("defaults to Brotli and writing every miss (the fleet simulation's choice)", () => {
+    expect(loadCacheConfig({})).toMatchObject({ compression: "brotli", writePolicy: "always" });
   });
 
   it("reads CACHE_COMPRESSION and CACHE_WRITE_POLICY, and refuses anything else by name", () => {
     const config = loadCacheConfig({
-      CACHE_COMPRESSION: "brotli",
+      CACHE_COMPRESSION: "zlib",
       CACHE_WRITE_POLICY: "second-miss",
     });
-    expect(config).toMatchObject({ compression: "brotli", writePolicy: "second-miss" });
+    expect(config).toMatchObject({ compression: "zlib", writePolicy: "second-miss" });
     expect(configError(() => loadCacheConfig({ CACHE_COMPRESSION: "gzip" })).message).toBe(
       "Environment variable CACHE_COMPRESSION must be one of zlib, brotli",
     );

@@ -45,7 +45,7 @@ export const MODES: readonly Mode[] = [
 
 /**
  * Mode 3 again with each stored-body compression and tier-2 write policy (search-function
- * variables `CACHE_COMPRESSION`, `CACHE_WRITE_POLICY`); zlib + always is mode 3 itself.
+ * variables `CACHE_COMPRESSION`, `CACHE_WRITE_POLICY`); brotli + always is mode 3 itself.
  */
 export const VARIANTS: readonly Mode[] = (["zlib", "brotli"] as const).flatMap((compression) =>
   (["always", "second-miss"] as const).map((policy) => ({
@@ -58,7 +58,7 @@ export const VARIANTS: readonly Mode[] = (["zlib", "brotli"] as const).flatMap((
 );
 
 /** The variant that is mode 3 as the template ships it (the defaults). */
-export const DEFAULT_VARIANT = "zlib, always";
+export const DEFAULT_VARIANT = "brotli, always";
 
 export interface Plan {
   workload: Omit<WorkloadOptions, "seed">;

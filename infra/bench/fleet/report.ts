@@ -260,7 +260,7 @@ export function variantToAdopt(variants: readonly ModeResult[]): ModeResult | un
 
 /**
  * Mode 3 with each compression and write policy: what an answer costs and what it asks of
- * Spotify, against the defaults (zlib, always), and the one to adopt (`variantToAdopt`).
+ * Spotify, against the defaults (DEFAULT_VARIANT), and the one to adopt (`variantToAdopt`).
  */
 export function variantsTable(variants: readonly ModeResult[]): string {
   const base = variants.find((v) => v.variant === DEFAULT_VARIANT) ?? variants[0];

@@ -4,7 +4,11 @@ import { loadSpotifyConfig } from "../../../lib/config.ts";
 import { Deadline } from "../../../lib/deadline.ts";
 import { CooldownError } from "../../../lib/errors.ts";
 import { Cooldown } from "../../../lib/spotify/cooldown.ts";
-import { FleetCooldown, PROBE_POLL_MS } from "../../../lib/spotify/fleet-cooldown.ts";
+import {
+  FleetCooldown,
+  PROBE_POLL_MS,
+  RECORD_MAX_AGE_MS,
+} from "../../../lib/spotify/fleet-cooldown.ts";
 import { FakeClock } from "../../support/fake-clock.ts";
 import { MemoryCooldownStore, MemoryCooldownTable } from "../../support/memory-stores.ts";
 
@@ -63,13 +67,13 @@ describe("FleetCooldown.refresh", () => {
     expect(b.cooldown.startProbe()).toBeUndefined();
   });
 
-  it("a record read within the last second is used again without another read", async () => {
+  it("a record read within the last 100 ms is used again without another read", async () => {
     const { clock, table, deadline } = fleetOf();
     const b = container(table, clock);
     await b.fleet.refresh(deadline());
     await container(table, clock).fleet.announce(clock.now() + 30_000, undefined, deadline());
 
-    clock.advance(1_000);
+    clock.advance(RECORD_MAX_AGE_MS);
     await b.fleet.refresh(deadline());
 
     expect(b.store.reads).toBe(1);
@@ -89,25 +93,25 @@ describe("FleetCooldown.refresh", () => {
 });
 
 describe("FleetCooldown.remainingMs", () => {
-  it("counts the fleet's window from a record another read brought within the last second, with no I/O", async () => {
+  it("counts the fleet's window from a record another read brought within the last 100 ms, with no I/O", async () => {
     const { clock, table, deadline } = fleetOf();
     const b = container(table, clock);
     await container(table, clock).fleet.announce(clock.now() + 30_000, undefined, deadline());
     b.store.remember();
 
-    clock.advance(1_000);
+    clock.advance(RECORD_MAX_AGE_MS);
 
-    expect(b.fleet.remainingMs(clock.now())).toBe(29_000);
+    expect(b.fleet.remainingMs(clock.now())).toBe(30_000 - RECORD_MAX_AGE_MS);
     expect(b.store.reads).toBe(0);
   });
 
-  it("ignores a record older than a second and reads nothing: only this container's cooldown counts", async () => {
+  it("ignores a record older than 100 ms and reads nothing: only this container's cooldown counts", async () => {
     const { clock, table, deadline } = fleetOf();
     const b = container(table, clock);
     await container(table, clock).fleet.announce(clock.now() + 30_000, undefined, deadline());
     b.store.remember();
 
-    clock.advance(1_001);
+    clock.advance(RECORD_MAX_AGE_MS + 1);
 
     expect(b.fleet.remainingMs(clock.now())).toBe(0);
     expect(b.store.reads).toBe(0);
