@@ -15,6 +15,7 @@ import { buildBundles, bundleSizes } from "./bundles.ts";
 import { responseCache } from "./cache.ts";
 import { type Bench, type Measurement, probeSearchUrl } from "./child.ts";
 import { coldStarts } from "./cold.ts";
+import { pagingLinks } from "./links.ts";
 import { type Row, renderTable } from "./report.ts";
 import { scheduledThroughput } from "./throughput.ts";
 import { warmInvocations } from "./warm.ts";
@@ -23,6 +24,7 @@ const MEASUREMENTS: Measurement[] = [
   bundleSizes,
   coldStarts,
   warmInvocations,
+  pagingLinks,
   responseCache,
   scheduledThroughput,
 ];
