@@ -190,6 +190,7 @@ describe("httpTransport's faults, answered never thrown", () => {
   it.each([
     ["a URL it cannot parse", "not a url"],
     ["a port out of range", "http://127.0.0.1:99999/v1"],
+    ["a protocol other than HTTP(S)", "ftp://127.0.0.1/v1"],
   ])("%s is a network fault", async (_name, url) => {
     const result = await httpTransport({ maxBodyBytes: 1_024 })(get(url), 5_000);
 
