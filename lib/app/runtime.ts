@@ -16,7 +16,7 @@ import type { Cooldown } from "../spotify/cooldown.ts";
 import type { CredentialsProvider } from "../spotify/credentials-provider.ts";
 import type { SpotifyClient } from "../spotify/spotify-client.ts";
 import type { TokenProvider } from "../spotify/token-provider.ts";
-import { cooldownStoreOn, entryStoreOn } from "./shared-table.ts";
+import { searchStoresOn } from "./shared-table.ts";
 import { createSpotifyParts, type RuntimeDeps, resolveDeps } from "./spotify-parts.ts";
 
 /** Everything a search container keeps between invocations. */
@@ -67,14 +67,17 @@ export function createSpotifyRuntime(
   } = functionConfig;
   const resolved = resolveDeps(deps);
   const { clock, log, metrics } = resolved;
+  // No table, no DynamoDB client: a tier-1-only container pays nothing for it.
   const { tableName } = cacheConfig;
-  const shared = { dynamoDb: resolved.dynamoDb(), clock, log, metrics };
-  const cooldowns = tableName ? cooldownStoreOn(tableName, fleetConfig, shared) : undefined;
-  const store =
-    tableName && cooldowns
-      ? entryStoreOn({ ...cacheConfig, tableName }, cooldowns, shared)
-      : undefined;
-  const spotify = createSpotifyParts(config, deps, cooldowns);
+  const stores = tableName
+    ? searchStoresOn(tableName, cacheConfig, fleetConfig, {
+        dynamoDb: resolved.dynamoDb(),
+        clock,
+        log,
+        metrics,
+      })
+    : undefined;
+  const spotify = createSpotifyParts(config, deps, stores?.cooldowns);
   const { client, cooldown, fleet } = spotify;
   const searches = new SearchCache({
     search: (params, deadline, options) => client.search(params, deadline, options),
@@ -82,7 +85,7 @@ export function createSpotifyRuntime(
     apiUrl: config.apiUrl,
     clock,
     memory: new MemoryTier(cacheConfig.memoryMaxBytes, clock),
-    store,
+    store: stores?.entries,
     cooldownRemainingMs: (now) => (fleet ? fleet.remainingMs(now) : cooldown.remainingMs(now)),
     log,
     metrics,

@@ -25,13 +25,25 @@ export function cooldownStoreOn(
   return new DynamoCooldownStore(guarded, deps.clock);
 }
 
-/** Tier 2 on the same table; each of its reads brings the fleet's record along. */
-export function entryStoreOn(
-  cache: CacheConfig & { tableName: string },
+/** The search function's two stores on one table: the fleet's record, and tier 2 beside it. */
+export function searchStoresOn(
+  tableName: string,
+  cache: CacheConfig,
+  fleet: FleetConfig,
+  deps: SharedTableDeps,
+): { cooldowns: DynamoCooldownStore; entries: DynamoEntryStore } {
+  const cooldowns = cooldownStoreOn(tableName, fleet, deps);
+  return { cooldowns, entries: entryStoreOn(tableName, cache, cooldowns, deps) };
+}
+
+/** Tier 2 on the table; each of its reads brings the fleet's record along. */
+function entryStoreOn(
+  tableName: string,
+  cache: CacheConfig,
   cooldowns: DynamoCooldownStore,
   deps: SharedTableDeps,
 ): DynamoEntryStore {
-  const table = new CacheTable(deps.dynamoDb, cache.tableName);
+  const table = new CacheTable(deps.dynamoDb, tableName);
   const guarded = new GuardedTable(
     { ...deps, table },
     {

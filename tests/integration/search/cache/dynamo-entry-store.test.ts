@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from "node:crypto";
 import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { createCacheTable } from "../../../../infra/local/cache-table.ts";
-import { cooldownStoreOn, entryStoreOn } from "../../../../lib/app/shared-table.ts";
+import { searchStoresOn } from "../../../../lib/app/shared-table.ts";
 import type { CacheEntry } from "../../../../lib/cache/cache-entry.ts";
 import { type Compression, loadCacheConfig, loadFleetConfig } from "../../../../lib/config.ts";
 import { Deadline } from "../../../../lib/deadline.ts";
@@ -34,18 +34,16 @@ async function tier(missingTable?: string, compression: Compression = "zlib") {
   if (!missingTable) await createCacheTable(dynamo, tableName);
   const clock = new FakeClock(Date.now());
   const seen = recorder();
-  const config = {
+  const cache = {
     ...loadCacheConfig({ CACHE_READ_TIMEOUT_MS: "2000", CACHE_WRITE_TIMEOUT_MS: "2000" }),
-    tableName,
     compression,
   };
+  const fleet = loadFleetConfig({
+    COOLDOWN_READ_TIMEOUT_MS: "2000",
+    COOLDOWN_WRITE_TIMEOUT_MS: "2000",
+  });
   const deps = { dynamoDb: dynamo, clock, log: seen.log, metrics: seen.metrics };
-  const cooldowns = cooldownStoreOn(
-    tableName,
-    loadFleetConfig({ COOLDOWN_READ_TIMEOUT_MS: "2000", COOLDOWN_WRITE_TIMEOUT_MS: "2000" }),
-    deps,
-  );
-  const store = entryStoreOn(config, cooldowns, deps);
+  const { cooldowns, entries: store } = searchStoresOn(tableName, cache, fleet, deps);
   const shared = {
     write: store.write.bind(store),
     read: async (key: string, deadline: Deadline) => (await store.read(key, deadline))?.entry,
