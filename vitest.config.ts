@@ -15,9 +15,12 @@ const LONGEST_FIRST = [
   "tests/tooling/template.test.ts",
   "tests/tooling/start-stop.test.ts",
   "tests/integration/scheduled/storage.test.ts",
-  "tests/integration/fleet/after-lockout.test.ts",
   "tests/tooling/docs-page.test.ts",
   "tests/tooling/local-tools.test.ts",
+  "tests/integration/fleet/after-lockout.test.ts",
+  "tests/tooling/fleet-container.test.ts",
+  "tests/tooling/openapi.test.ts",
+  "tests/tooling/build.test.ts",
   "tests/integration/scheduled/collection.test.ts",
 ];
 
