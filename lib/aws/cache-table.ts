@@ -94,7 +94,7 @@ export class CacheTable {
   }
 }
 
-export function itemBytes(item: TableItem): number {
+function itemBytes(item: TableItem): number {
   let bytes = 0;
   for (const [name, value] of Object.entries(item)) {
     bytes += Buffer.byteLength(name);

@@ -8,7 +8,7 @@ import type { CacheTable, ConditionalUpdate, TableItem } from "./cache-table.ts"
  * The container's first call also loads the SDK's lazy parts and opens the connection (TLS in
  * AWS): it gets this much more time than a warm call, once.
  */
-export const FIRST_CALL_ALLOWANCE_MS = 250;
+const FIRST_CALL_ALLOWANCE_MS = 250;
 
 /** One user of the table, with its own name in logs, metric and timeouts. */
 export interface GuardSettings {

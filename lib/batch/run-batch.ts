@@ -97,7 +97,9 @@ export async function runBatch(
   const stop: { window?: CooldownError } = {};
   const worker = async () => {
     for (let query = queries[next++]; query !== undefined; query = queries[next++]) {
-      const reason = broken ? "deadline" : skipReason(settings, deadline, stop);
+      // The sink broke: the run fails with its error, so nothing more is started.
+      if (broken) return;
+      const reason = skipReason(settings, deadline, stop);
       if (reason) {
         outcome.skipped.push(skipped(query, reason));
         continue;

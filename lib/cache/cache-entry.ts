@@ -26,7 +26,7 @@ export interface ReaderRules {
 }
 
 /** Clocks of the fleet's containers agree this closely; a later store time is a writer's bug. */
-export const MAX_CLOCK_SKEW_MS = 1_000;
+const MAX_CLOCK_SKEW_MS = 1_000;
 
 /**
  * An entry from tier 2 under this reader's rules: fresh at most its TTL from when it was stored,

@@ -14,6 +14,7 @@ import { TokenProvider } from "../../../lib/spotify/token-provider.ts";
 import { FakeClock } from "../../support/fake-clock.ts";
 import { MemoryCooldownStore, MemoryCooldownTable } from "../../support/memory-stores.ts";
 import { observed } from "../../support/observed.ts";
+import { spotifyAnswer } from "../../support/spotify-answers.ts";
 
 const API = "https://api.spotify.com/v1";
 const ACCOUNTS = "https://accounts.spotify.com";
@@ -23,15 +24,6 @@ const settings: RetrySettings = {
   maxRetryAfterMs: 30_000,
 };
 const MAX_LIMIT = 10;
-
-function answer(status: number, body: unknown = {}, headers: Record<string, string> = {}) {
-  return {
-    kind: "response",
-    status,
-    headers: new Headers(headers),
-    text: JSON.stringify(body),
-  } satisfies AttemptResult;
-}
 
 /** A search of Spotify's shape: `total` results per type, a `next` link while more remain. */
 function searchAnswer(url: URL, total: number): AttemptResult {
@@ -57,7 +49,7 @@ function searchAnswer(url: URL, total: number): AttemptResult {
       next: offset + limit < total ? next.href : null,
     };
   }
-  return answer(200, body);
+  return spotifyAnswer(200, body);
 }
 
 interface Sent {
@@ -90,7 +82,7 @@ function containerOf(
     const url = new URL(request.url);
     if (request.url === `${ACCOUNTS}/api/token`) {
       tokenRequests.push({ url, at: clock.now() });
-      return answer(200, { access_token: "tok", token_type: "Bearer", expires_in: 3600 });
+      return spotifyAnswer(200, { access_token: "tok", token_type: "Bearer", expires_in: 3600 });
     }
     searches.push({ url, at: clock.now() });
     events.push(`send ${label(url)}`);
@@ -494,7 +486,7 @@ describe("runBatch's failures", () => {
     const batch = containerOf({
       script: (url) =>
         url.searchParams.get("q") === "bad"
-          ? answer(404, { error: { status: 404, message: "Non existing id" } })
+          ? spotifyAnswer(404, { error: { status: 404, message: "Non existing id" } })
           : searchAnswer(url, 1),
     });
 
@@ -509,7 +501,8 @@ describe("runBatch's failures", () => {
 
   it("a query Spotify keeps answering 5xx fails 502 after the retries, and the others succeed", async () => {
     const batch = containerOf({
-      script: (url) => (url.searchParams.get("q") === "down" ? answer(503) : searchAnswer(url, 1)),
+      script: (url) =>
+        url.searchParams.get("q") === "down" ? spotifyAnswer(503) : searchAnswer(url, 1),
     });
 
     const outcome = await batch.run([entry("down"), entry("b")], { concurrency: 1 });
@@ -530,7 +523,7 @@ describe("runBatch's failures", () => {
     const batch = containerOf({
       script: (url) =>
         url.searchParams.get("offset") === "2"
-          ? answer(400, { error: { status: 400, message: "Bad offset" } })
+          ? spotifyAnswer(400, { error: { status: 400, message: "Bad offset" } })
           : searchAnswer(url, 10),
     });
 
@@ -547,7 +540,7 @@ describe("runBatch's failures", () => {
     const batch = containerOf({
       script: (url) =>
         url.searchParams.get("q") === "bad"
-          ? answer(403, { error: { status: 403, message: "Forbidden" } })
+          ? spotifyAnswer(403, { error: { status: 403, message: "Forbidden" } })
           : searchAnswer(url, 1),
     });
 
@@ -610,7 +603,7 @@ describe("runBatch counts", () => {
   it("the items of every page, leaving out Spotify's null placeholders", async () => {
     const batch = containerOf({
       script: (url) =>
-        answer(
+        spotifyAnswer(
           200,
           url.searchParams.get("q") === "a"
             ? {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { ConfigurationError, UpstreamError } from "../../../lib/errors.ts";
-import type { Log, MetricName, MetricsSink } from "../../../lib/observability/types.ts";
 import {
   CredentialsProvider,
   parseCredentials,
 } from "../../../lib/spotify/credentials-provider.ts";
 import { FakeClock } from "../../support/fake-clock.ts";
+import { recorder } from "../../support/recorder.ts";
 
 /** Distinctive enough that finding it anywhere in an error means the secret leaked. */
 const SECRET = "s3cr3t-7c1e0b9d44aa";
@@ -103,17 +103,7 @@ function providerOver(
 ) {
   const clock = new FakeClock();
   const store = { answer: first, reads: 0, secretIds: [] as string[] };
-  const lines: { level: string; message: string; details: Record<string, unknown>[] }[] = [];
-  const counts = new Map<MetricName, number>();
-  const at =
-    (level: string) =>
-    (message: string, ...details: Record<string, unknown>[]) =>
-      lines.push({ level, message, details });
-  const log: Log = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-  const metrics: MetricsSink = {
-    count: (name, value = 1) => counts.set(name, (counts.get(name) ?? 0) + value),
-    milliseconds: () => {},
-  };
+  const { lines, counts, log, metrics } = recorder();
   const provider = new CredentialsProvider({
     read: async (secretId) => {
       store.reads++;

@@ -10,19 +10,11 @@ import { type Endpoint, SpotifyCaller } from "../../../lib/spotify/spotify-calle
 import { FakeClock } from "../../support/fake-clock.ts";
 import { MemoryCooldownStore, MemoryCooldownTable } from "../../support/memory-stores.ts";
 import { observed } from "../../support/observed.ts";
+import { spotifyAnswer } from "../../support/spotify-answers.ts";
 
 const API = "https://api.spotify.com/v1";
 const ACCOUNTS = "https://accounts.spotify.com";
 const settings: RetrySettings = { ...loadSpotifyConfig({ SPOTIFY_SECRET_ID: "s" }).retry };
-
-function answer(status: number, body: unknown = {}, headers: Record<string, string> = {}) {
-  return {
-    kind: "response",
-    status,
-    headers: new Headers(headers),
-    text: JSON.stringify(body),
-  } satisfies AttemptResult;
-}
 
 /** One container joined to the fleet's record, with Spotify scripted attempt by attempt. */
 function containerOf(table: MemoryCooldownTable, clock: FakeClock, script: AttemptResult[]) {
@@ -76,7 +68,7 @@ describe("SpotifyCaller after a fleet-wide window", () => {
   it("a token request is not the probe: it takes no lease, records no success and settles nothing", async () => {
     const { clock, table } = await afterWindow();
     const token = { access_token: "t", token_type: "Bearer", expires_in: 3600 };
-    const { call, sent, cooldown } = containerOf(table, clock, [answer(200, token)]);
+    const { call, sent, cooldown } = containerOf(table, clock, [spotifyAnswer(200, token)]);
 
     const delivered = await call("token");
 
@@ -89,7 +81,7 @@ describe("SpotifyCaller after a fleet-wide window", () => {
 
   it("the first search is the probe: it holds the lease while it is out, and its answer settles the window", async () => {
     const { clock, table } = await afterWindow();
-    const { call, sent } = containerOf(table, clock, [answer(200, { tracks: {} })]);
+    const { call, sent } = containerOf(table, clock, [spotifyAnswer(200, { tracks: {} })]);
 
     await call("search");
 
@@ -99,7 +91,10 @@ describe("SpotifyCaller after a fleet-wide window", () => {
 
   it("a probe answered 5xx keeps its lease through the retry and settles only on the 200", async () => {
     const { clock, table } = await afterWindow();
-    const { call, sent } = containerOf(table, clock, [answer(503), answer(200, { tracks: {} })]);
+    const { call, sent } = containerOf(table, clock, [
+      spotifyAnswer(503),
+      spotifyAnswer(200, { tracks: {} }),
+    ]);
 
     await call("search");
 
@@ -111,7 +106,7 @@ describe("SpotifyCaller after a fleet-wide window", () => {
 
   it("a probe's own 4xx (Spotify answered) also settles the window", async () => {
     const { clock, table } = await afterWindow();
-    const { call } = containerOf(table, clock, [answer(404, { error: { status: 404 } })]);
+    const { call } = containerOf(table, clock, [spotifyAnswer(404, { error: { status: 404 } })]);
 
     expect((await call("search")).status).toBe(404);
     expect(table.record()?.settled).toBe(true);
@@ -119,7 +114,7 @@ describe("SpotifyCaller after a fleet-wide window", () => {
 
   it("a probe answered 429 does not settle: the new window replaces the record", async () => {
     const { clock, table } = await afterWindow();
-    const { call } = containerOf(table, clock, [answer(429, {}, { "retry-after": "60" })]);
+    const { call } = containerOf(table, clock, [spotifyAnswer(429, {}, { "retry-after": "60" })]);
 
     await expect(call("search")).rejects.toMatchObject({ status: 429 });
     expect(table.record()).toMatchObject({ until: clock.now() + 60_000, settled: false });
@@ -131,7 +126,7 @@ describe("SpotifyCaller reads the fleet's record before each request", () => {
     const clock = new FakeClock();
     const table = new MemoryCooldownTable();
     await new MemoryCooldownStore(table, clock).announce(clock.now() + 60_000, "QUOTA_EXCEEDED");
-    const { call, sent } = containerOf(table, clock, [answer(200, { tracks: {} })]);
+    const { call, sent } = containerOf(table, clock, [spotifyAnswer(200, { tracks: {} })]);
 
     const failed = call("search");
 
@@ -148,7 +143,7 @@ describe("SpotifyCaller reads the fleet's record before each request", () => {
     const clock = new FakeClock();
     const table = new MemoryCooldownTable();
     await new MemoryCooldownStore(table, clock).announce(clock.now() + 3_000, undefined);
-    const { call, sent } = containerOf(table, clock, [answer(200, { tracks: {} })]);
+    const { call, sent } = containerOf(table, clock, [spotifyAnswer(200, { tracks: {} })]);
 
     await call("search");
 
@@ -163,7 +158,7 @@ describe("SpotifyCaller reads the fleet's record before each request", () => {
     const table = new MemoryCooldownTable();
     await new MemoryCooldownStore(table, clock).announce(clock.now() + 60_000, undefined);
     table.available = false;
-    const { call, sent } = containerOf(table, clock, [answer(200, { tracks: {} })]);
+    const { call, sent } = containerOf(table, clock, [spotifyAnswer(200, { tracks: {} })]);
 
     await call("search");
 
@@ -176,8 +171,8 @@ describe("SpotifyCaller's limits", () => {
     const clock = new FakeClock();
     const table = new MemoryCooldownTable();
     const { call, sent } = containerOf(table, clock, [
-      answer(429, {}, { "retry-after": "2" }),
-      answer(200, { tracks: {} }),
+      spotifyAnswer(429, {}, { "retry-after": "2" }),
+      spotifyAnswer(200, { tracks: {} }),
     ]);
 
     await expect(call("search", { maxRetryAfterMs: 0 })).rejects.toMatchObject({
@@ -193,8 +188,8 @@ describe("SpotifyCaller's limits", () => {
     const clock = new FakeClock();
     const table = new MemoryCooldownTable();
     const { call, sent } = containerOf(table, clock, [
-      answer(429, {}, { "retry-after": "2" }),
-      answer(200, { tracks: {} }),
+      spotifyAnswer(429, {}, { "retry-after": "2" }),
+      spotifyAnswer(200, { tracks: {} }),
     ]);
 
     expect((await call("search")).status).toBe(200);
@@ -206,7 +201,10 @@ describe("SpotifyCaller's limits", () => {
     const clock = new FakeClock();
     const table = new MemoryCooldownTable();
     const tooLarge: AttemptResult = { kind: "too-large", status: 200, limitBytes: 1_024 };
-    const { call, sent } = containerOf(table, clock, [tooLarge, answer(200, { tracks: {} })]);
+    const { call, sent } = containerOf(table, clock, [
+      tooLarge,
+      spotifyAnswer(200, { tracks: {} }),
+    ]);
 
     const failed = call("search");
 
@@ -218,7 +216,7 @@ describe("SpotifyCaller's limits", () => {
   it("delivers the body exactly as Spotify sent it beside its parsed form", async () => {
     const clock = new FakeClock();
     const table = new MemoryCooldownTable();
-    const { call } = containerOf(table, clock, [answer(200, { name: "Björk 🎵" })]);
+    const { call } = containerOf(table, clock, [spotifyAnswer(200, { name: "Björk 🎵" })]);
 
     const delivered = await call("search");
 

@@ -9,6 +9,7 @@ import { SpotifyCaller } from "../../../lib/spotify/spotify-caller.ts";
 import { TokenProvider } from "../../../lib/spotify/token-provider.ts";
 import { FakeClock } from "../../support/fake-clock.ts";
 import { observed } from "../../support/observed.ts";
+import { spotifyAnswer } from "../../support/spotify-answers.ts";
 
 const ACCOUNTS = "https://accounts.spotify.com";
 const settings = loadSpotifyConfig({ SPOTIFY_SECRET_ID: "s" }).retry;
@@ -17,12 +18,9 @@ const MARGIN = 60_000;
 const SECRET = "s3cr3t-4b7d9e21aa";
 const ROTATED = "r0t4t3d-88c1f0e3bb";
 
-function answer(status: number, body: unknown): AttemptResult {
-  return { kind: "response", status, headers: new Headers(), text: JSON.stringify(body) };
-}
 const token = (value: string, expiresIn = 3600) =>
-  answer(200, { access_token: value, token_type: "Bearer", expires_in: expiresIn });
-const invalidClient = answer(400, {
+  spotifyAnswer(200, { access_token: value, token_type: "Bearer", expires_in: expiresIn });
+const invalidClient = spotifyAnswer(400, {
   error: "invalid_client",
   error_description: "Invalid client",
 });
@@ -178,7 +176,10 @@ describe("TokenProvider", () => {
   ])(
     "a token endpoint's %i is our own rejected credentials, answered 502 without retry",
     async (status, body) => {
-      const { get, sentSecrets, secretReads } = providerOf([answer(status, body), token("t1")]);
+      const { get, sentSecrets, secretReads } = providerOf([
+        spotifyAnswer(status, body),
+        token("t1"),
+      ]);
 
       const error = await failure(get());
 
@@ -195,7 +196,7 @@ describe("TokenProvider", () => {
   it.each([500, 503, 501])(
     "a token endpoint's %i is Spotify's trouble, not our credentials",
     async (status) => {
-      const { get } = providerOf([answer(status, { error: "server_error" })]);
+      const { get } = providerOf([spotifyAnswer(status, { error: "server_error" })]);
 
       const error = await failure(get());
 
@@ -206,7 +207,11 @@ describe("TokenProvider", () => {
   );
 
   it("a 200 that is not a bearer token fails 502, and the next caller asks again", async () => {
-    const notBearer = answer(200, { access_token: "t", token_type: "mac", expires_in: 3600 });
+    const notBearer = spotifyAnswer(200, {
+      access_token: "t",
+      token_type: "mac",
+      expires_in: 3600,
+    });
     const { get, sentSecrets } = providerOf([notBearer, token("t2")]);
 
     await expect(get()).rejects.toMatchObject({ status: 502 });
