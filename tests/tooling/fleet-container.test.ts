@@ -25,6 +25,11 @@ function start(name: string): Promise<Container> {
   });
 }
 
+/** Waits (at most 2 s, polling) for the child's log file to catch up: it writes asynchronously. */
+async function settled(done: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !done(); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+}
+
 /** The stub's answer as the fleet reads it. */
 const invoke = async (target: Container, query: string, timeoutMs = 5000) =>
   answerOf(await target.invoke(event(query), timeoutMs));
@@ -56,9 +61,9 @@ describe("the container host (infra/local/container.ts), as the fleet runs it", 
     const answer = await invoke(container, "expectMaxMs=5000");
     // Assess
     expect(answer.statusCode).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const last = readFileSync(join(dir, "one.log"), "utf8").trim().split("\n").at(-1) ?? "";
-    expect(JSON.parse(last)).toEqual({
+    const lastLine = () => readFileSync(join(dir, "one.log"), "utf8").trim().split("\n").at(-1);
+    await settled(() => lastLine()?.includes('"invocations":3') === true);
+    expect(JSON.parse(lastLine() ?? "")).toEqual({
       message: "stub",
       invocations: 3,
       deadlineOk: true,
@@ -73,9 +78,10 @@ describe("the container host (infra/local/container.ts), as the fleet runs it", 
     const sizeBefore = readFileSync(join(dir, "one.log")).length;
     // Act
     await invoke(container, "");
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    const fileGrowth = () => readFileSync(join(dir, "one.log")).length - sizeBefore;
+    await settled(() => fileGrowth() > 50 && fileGrowth() === container.logBytes - before);
     // Assess
-    const written = readFileSync(join(dir, "one.log")).length - sizeBefore;
+    const written = fileGrowth();
     expect(written).toBeGreaterThan(50);
     expect(container.logBytes - before).toBe(written);
   });
